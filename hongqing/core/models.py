@@ -1,0 +1,108 @@
+"""The base-model stack every domain model stands on, and rules as data."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from treebeard.mp_tree import MP_NodeManager, MP_NodeQuerySet
+
+from .scoping import ScopedQuerySetMixin, ScopeLookups
+
+
+class ScopedQuerySet(ScopedQuerySetMixin, models.QuerySet):
+    pass
+
+
+class ScopedManager(models.Manager.from_queryset(ScopedQuerySet)):
+    pass
+
+
+class ScopedTreeQuerySet(ScopedQuerySetMixin, MP_NodeQuerySet):
+    pass
+
+
+class ScopedTreeManager(MP_NodeManager):
+    def get_queryset(self):
+        return ScopedTreeQuerySet(self.model).order_by("path")
+
+    def restrict(self, user, action="view"):
+        return self.get_queryset().restrict(user, action)
+
+
+class HQModel(models.Model):
+    """Timestamps, author, scoping and URL conventions shared by every domain model.
+
+    Subclasses set ``scope`` (how rows reach the organisation tree) and ``scope_area`` (which role
+    capabilities apply). URLs are named ``<app>:<model>_<action>``.
+    """
+
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = ScopedManager()
+
+    scope = ScopeLookups()
+    scope_area = ""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def url_name(cls, action: str) -> str:
+        return f"{cls._meta.app_label}:{cls._meta.model_name}_{action}"
+
+    def get_absolute_url(self) -> str:
+        try:
+            return reverse(self.url_name("detail"), kwargs={"pk": self.pk})
+        except NoReverseMatch:
+            return ""
+
+    def delete_blockers(self) -> list[str]:
+        """Reasons this row may not be deleted (records that would be orphaned). Empty: deletable."""
+        return []
+
+
+class Rule(models.Model):
+    """One rule value (RULES.md): a regulation default or a hospital's override, from a date.
+
+    Apps declare their rules with defaults and sources in ``rules.py``; rows are created from those
+    declarations after migrate, and the Party office edits or overrides them without a release.
+    """
+
+    key = models.CharField(_("rule"), max_length=100, db_index=True)
+    hospital_id = models.BigIntegerField(_("hospital"), null=True, blank=True, help_text=_("empty: every hospital"))
+    value = models.JSONField(_("value"))
+    effective_from = models.DateField(_("effective from"), default="2000-01-01")
+    source = models.CharField(_("source"), max_length=300, blank=True)
+    confidence = models.CharField(_("confidence"), max_length=5, blank=True)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("rule")
+        verbose_name_plural = _("rules")
+        ordering = ["key", "hospital_id", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key", "hospital_id", "effective_from"], name="core_rule_unique_key_hospital_date"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} = {self.value}"
+
+
+def now_local_date():
+    return timezone.localdate()

@@ -1,0 +1,82 @@
+"""Rules as data: declarations with regulation defaults, read through one service.
+
+An app declares ``RuleDefault``s in its ``rules.py``; :func:`ensure_defaults` (run after migrate)
+writes a global row for each one that has none. :func:`rule_value` returns the value in force for a
+hospital on a date: the hospital's own override if any, else the global row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+_declared: dict[str, RuleDefault] = {}
+
+
+@dataclass(frozen=True)
+class RuleDefault:
+    key: str
+    value: object
+    source: str
+    confidence: str = "H"
+    description: str = ""
+    effective_from: str = "2000-01-01"
+
+
+def declare(*defaults: RuleDefault) -> None:
+    for d in defaults:
+        _declared[d.key] = d
+
+
+def declared() -> dict[str, RuleDefault]:
+    return dict(_declared)
+
+
+def ensure_defaults(**kwargs) -> None:
+    from .models import Rule
+
+    existing = set(Rule.objects.filter(hospital_id__isnull=True).values_list("key", flat=True))
+    Rule.objects.bulk_create(
+        [
+            Rule(
+                key=d.key,
+                value=d.value,
+                source=d.source,
+                confidence=d.confidence,
+                description=d.description,
+                effective_from=d.effective_from,
+            )
+            for d in _declared.values()
+            if d.key not in existing
+        ]
+    )
+
+
+def rule_value(key: str, hospital_id: int | None = None, on: dt.date | None = None):
+    """The value of rule ``key`` in force for a hospital on a date."""
+    from .models import Rule
+
+    on = on or dt.date.today()
+    rows = list(
+        Rule.objects.filter(key=key, effective_from__lte=on)
+        .filter(models_q_hospital(hospital_id))
+        .order_by("-effective_from")
+    )
+    for row in rows:
+        if hospital_id is not None and row.hospital_id == hospital_id:
+            return row.value
+    for row in rows:
+        if row.hospital_id is None:
+            return row.value
+    if key in _declared:  # before the post-migrate step has run (e.g. inside a data migration)
+        return _declared[key].value
+    raise KeyError(f"rule {key!r} is not declared")
+
+
+def models_q_hospital(hospital_id):
+    from django.db.models import Q
+
+    q = Q(hospital_id__isnull=True)
+    if hospital_id is not None:
+        q |= Q(hospital_id=hospital_id)
+    return q

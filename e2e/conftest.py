@@ -1,0 +1,112 @@
+"""Browser-test fixtures: the pip `playwright` sync API driving Debian's /usr/bin/chromium.
+
+Playwright's own browser download cannot work on our machines, so we launch the system chromium.
+Every test in e2e/ is marked `e2e`. Use `live_server.url` for the address of the app under test;
+pytest-django's live server also serves static files (STATICFILES_DIRS included), so run
+`make static` first.
+
+Fixtures: `browser` (session), `page` (desktop 1280x800) and `phone_page` (375x740), each page in
+a fresh context with locale zh-CN and time zone Asia/Shanghai. A failing test that used a page
+leaves a screenshot in test-results/.
+"""
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API keeps an event loop running in the main thread, so Django would refuse ORM
+# calls made by the test itself (SynchronousOnlyOperation). The test is still plain synchronous code.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 375, "height": 740}
+DEFAULT_TIMEOUT_MS = 15_000
+
+E2E_DIR = Path(__file__).resolve().parent
+RESULTS_DIR = E2E_DIR.parent / "test-results"
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}
+
+
+def pytest_configure(config):
+    # WhiteNoise warns when STATIC_ROOT (filled by collectstatic) is absent, which it is in tests.
+    config.addinivalue_line("filterwarnings", "ignore:No directory at:UserWarning:django.core.handlers.base")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if Path(item.path).resolve().is_relative_to(E2E_DIR):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    setattr(item, f"_report_{report.when}", report)
+    return report
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.access(CHROMIUM, os.X_OK):
+        message = (
+            f"{CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium fonts-noto-cjk)"
+        )
+        if _in_ci():
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    try:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
+        yield browser
+        browser.close()
+    finally:
+        playwright.stop()
+
+
+def _open_page(request, browser, viewport) -> Iterator:
+    context = browser.new_context(viewport=viewport, locale="zh-CN", timezone_id="Asia/Shanghai")
+    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    page = context.new_page()
+    try:
+        yield page
+    finally:
+        report = getattr(request.node, "_report_call", None)
+        if report is not None and report.failed and not page.is_closed():
+            RESULTS_DIR.mkdir(exist_ok=True)
+            name = re.sub(r"[^\w.-]+", "_", request.node.nodeid)[-150:]
+            try:
+                page.screenshot(path=str(RESULTS_DIR / f"{name}.png"), full_page=True)
+            except Exception as exc:  # the screenshot must never hide the real failure
+                print(f"screenshot failed: {exc}")
+        context.close()
+
+
+@pytest.fixture
+def page(request, browser):
+    """A desktop page (1280x800) in its own browser context."""
+    yield from _open_page(request, browser, DESKTOP)
+
+
+@pytest.fixture
+def phone_page(request, browser):
+    """A phone-sized page (375x740) in its own browser context."""
+    yield from _open_page(request, browser, PHONE)

@@ -30,7 +30,9 @@ class User(AbstractUser):
 class RoleAssignment(HQModel):
     """A role held over a hospital, or over one Party organisation (optionally with its subtree)."""
 
-    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="role_assignments")
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="role_assignments"
+    )
     role = models.CharField(_("role"), max_length=40, choices=Role.choices)
     hospital = models.ForeignKey(
         Hospital,
@@ -59,7 +61,9 @@ class RoleAssignment(HQModel):
         verbose_name_plural = _("role assignments")
         ordering = ["user__username", "role"]
         constraints = [
-            models.UniqueConstraint(fields=["user", "role", "hospital", "organization"], name="accounts_unique_assignment")
+            models.UniqueConstraint(
+                fields=["user", "role", "hospital", "organization"], name="accounts_unique_assignment"
+            )
         ]
 
     def __str__(self) -> str:
@@ -72,7 +76,10 @@ class RoleAssignment(HQModel):
             errors["organization"] = _("The organisation belongs to another hospital.")
         if self.organization_id and not self.hospital_id:
             self.hospital_id = self.organization.hospital_id
-        if self.role in (Role.BRANCH_SECRETARY, Role.BRANCH_COMMITTEE_MEMBER, Role.MEMBER) and not self.organization_id:
+        if (
+            self.role in (Role.BRANCH_SECRETARY, Role.BRANCH_COMMITTEE_MEMBER, Role.MEMBER)
+            and not self.organization_id
+        ):
             errors["organization"] = _("This role is held over a Party organisation: choose one.")
         if self.role != Role.REGIONAL_READER and not self.hospital_id and not self.organization_id:
             errors["hospital"] = _("Choose the hospital this role is held in.")

@@ -36,7 +36,9 @@ def grants_for_user(user) -> list[Grant]:
     for a in assignments:
         role = a.role
         if role in HOSPITAL_WIDE:
-            grants.append(Grant(HOSPITAL, HOSPITAL_WIDE[role], hospital_ids=frozenset({a.hospital_id}), role=role))
+            grants.append(
+                Grant(HOSPITAL, HOSPITAL_WIDE[role], hospital_ids=frozenset({a.hospital_id}), role=role)
+            )
         elif role in BRANCH_ROLES and a.organization_id:
             node = a.organization
             paths = (node.path,) if a.include_subtree else ()
@@ -52,7 +54,13 @@ def grants_for_user(user) -> list[Grant]:
             dept_ids = frozenset(links.values_list("department_id", flat=True))
             if dept_ids:
                 grants.append(
-                    Grant(DEPARTMENTS, RO, areas=frozenset({"people", "organization"}), department_ids=dept_ids, role=role)
+                    Grant(
+                        DEPARTMENTS,
+                        RO,
+                        areas=frozenset({"people", "organization"}),
+                        department_ids=dept_ids,
+                        role=role,
+                    )
                 )
         elif role == Role.REGIONAL_READER:
             if a.hospital_id:
@@ -62,7 +70,13 @@ def grants_for_user(user) -> list[Grant]:
         elif role == Role.MEMBER and a.organization_id:
             # A member sees their own organisation's node (its name, its tree position), read only.
             grants.append(
-                Grant(ORG, RO, areas=frozenset({"organization"}), org_ids=frozenset({a.organization_id}), role=role)
+                Grant(
+                    ORG,
+                    RO,
+                    areas=frozenset({"organization"}),
+                    org_ids=frozenset({a.organization_id}),
+                    role=role,
+                )
             )
     if person_id is not None:
         # Everyone linked to a staff record sees their own records.

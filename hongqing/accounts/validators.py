@@ -9,7 +9,9 @@ class LettersAndDigitsValidator:
 
     def validate(self, password, user=None):
         if not (re.search(r"[A-Za-z]", password) and re.search(r"\d", password)):
-            raise ValidationError(_("The password must contain both letters and digits."), code="password_letters_digits")
+            raise ValidationError(
+                _("The password must contain both letters and digits."), code="password_letters_digits"
+            )
 
     def get_help_text(self):
         return _("Your password must contain both letters and digits.")

@@ -22,7 +22,6 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if DE
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -192,7 +191,12 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 AUDITLOG_CID_GETTER = "hongqing.core.middleware.get_request_id"
 AUDITLOG_STORE_JSON_CHANGES = True
 
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "hongqing@localhost")
@@ -218,3 +222,5 @@ LOGGING = {
 
 HONGQING_PRODUCT_NAME = _("HongQing")
 LOGIN_URL_PATH = "/accounts/login/"
+# Lockout is per username: wards share one IP behind NAT, and locking the IP would lock a whole ward.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]

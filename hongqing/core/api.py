@@ -32,7 +32,11 @@ class HQSerializer(serializers.ModelSerializer):
             if qs is not None and hasattr(qs, "restrict") and user is not None:
                 field.queryset = qs.restrict(user, VIEW)
             child = getattr(field, "child_relation", None)
-            if child is not None and hasattr(getattr(child, "queryset", None), "restrict") and user is not None:
+            if (
+                child is not None
+                and hasattr(getattr(child, "queryset", None), "restrict")
+                and user is not None
+            ):
                 child.queryset = child.queryset.restrict(user, VIEW)
         return fields
 
@@ -47,7 +51,9 @@ class HQSerializer(serializers.ModelSerializer):
         try:
             instance.clean()
         except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from exc
+            raise serializers.ValidationError(
+                exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+            ) from exc
         return attrs
 
 

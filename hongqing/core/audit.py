@@ -82,4 +82,6 @@ def _on_logout(sender, request, user, **kwargs):
 @receiver(user_login_failed)
 def _on_login_failed(sender, credentials, request=None, **kwargs):
     username = (credentials or {}).get("username", "")
-    log_event("login_failed", request=request, repr_=str(username)[:150], data={"username": str(username)[:150]})
+    log_event(
+        "login_failed", request=request, repr_=str(username)[:150], data={"username": str(username)[:150]}
+    )

@@ -1,2 +1,8 @@
+from .navigation import menu_for
+
+
 def navigation(request):
-    return {}
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"menu": []}
+    return {"menu": menu_for(user)}

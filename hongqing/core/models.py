@@ -59,15 +59,15 @@ class HQModel(models.Model):
     class Meta:
         abstract = True
 
-    @classmethod
-    def url_name(cls, action: str) -> str:
-        return f"{cls._meta.app_label}:{cls._meta.model_name}_{action}"
-
     def get_absolute_url(self) -> str:
         try:
             return reverse(self.url_name("detail"), kwargs={"pk": self.pk})
         except NoReverseMatch:
             return ""
+
+    @classmethod
+    def url_name(cls, action: str) -> str:
+        return f"{cls._meta.app_label}:{cls._meta.model_name}_{action}"
 
     def delete_blockers(self) -> list[str]:
         """Reasons this row may not be deleted (records that would be orphaned). Empty: deletable."""
@@ -82,7 +82,9 @@ class Rule(models.Model):
     """
 
     key = models.CharField(_("rule"), max_length=100, db_index=True)
-    hospital_id = models.BigIntegerField(_("hospital"), null=True, blank=True, help_text=_("empty: every hospital"))
+    hospital_id = models.BigIntegerField(
+        _("hospital"), null=True, blank=True, help_text=_("empty: every hospital")
+    )
     value = models.JSONField(_("value"))
     effective_from = models.DateField(_("effective from"), default="2000-01-01")
     source = models.CharField(_("source"), max_length=300, blank=True)

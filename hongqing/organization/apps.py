@@ -8,4 +8,59 @@ class OrganizationConfig(AppConfig):
     verbose_name = _("Organisation")
 
     def ready(self):
-        from . import rules  # noqa: F401  (declares the rule defaults)
+        from hongqing.core import home, navigation
+
+        from . import demo, rules  # noqa: F401  (declares rule defaults and the demo builder)
+        from .models import CommitteeTerm, Department, Hospital, PartyOrganization
+
+        navigation.register_area("organization", _("Organisation"), "diagram-3", 10)
+        navigation.register_area("people", _("People"), "people", 20)
+        navigation.register_area("system", _("System"), "gear", 90)
+        navigation.register(
+            navigation.MenuItem(
+                "organization",
+                _("Organisation tree"),
+                "organization:tree",
+                "diagram-3",
+                PartyOrganization,
+                order=10,
+            ),
+            navigation.MenuItem(
+                "organization",
+                _("Party organisations"),
+                "organization:partyorganization_list",
+                "flag",
+                PartyOrganization,
+                order=20,
+            ),
+            navigation.MenuItem(
+                "organization",
+                _("Committee terms"),
+                "organization:committeeterm_list",
+                "calendar-range",
+                CommitteeTerm,
+                order=30,
+            ),
+            navigation.MenuItem(
+                "organization",
+                _("Departments"),
+                "organization:department_list",
+                "hospital",
+                Department,
+                order=40,
+            ),
+            navigation.MenuItem(
+                "organization", _("Hospitals"), "organization:hospital_list", "building", Hospital, order=60
+            ),
+        )
+        home.register_count(
+            home.HomeCount(
+                _("Branches"),
+                PartyOrganization,
+                "organization:partyorganization_list",
+                lambda qs: qs.filter(kind="branch"),
+                "kind=branch",
+                order=30,
+            ),
+            home.HomeCount(_("Departments"), Department, "organization:department_list", None, "", order=40),
+        )

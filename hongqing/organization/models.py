@@ -22,8 +22,12 @@ class Hospital(HQModel):
     name = models.CharField(_("name"), max_length=100, unique=True)
     short_name = models.CharField(_("short name"), max_length=30, blank=True)
     code = models.SlugField(_("code"), max_length=30, unique=True)
-    level = models.CharField(_("level"), max_length=4, choices=HospitalLevel.choices, default=HospitalLevel.TERTIARY_A)
-    kind = models.CharField(_("kind"), max_length=20, choices=HospitalKind.choices, default=HospitalKind.GENERAL)
+    level = models.CharField(
+        _("level"), max_length=4, choices=HospitalLevel.choices, default=HospitalLevel.TERTIARY_A
+    )
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=HospitalKind.choices, default=HospitalKind.GENERAL
+    )
     address = models.CharField(_("address"), max_length=200, blank=True)
 
     scope = ScopeLookups(hospital="")
@@ -45,7 +49,9 @@ class Hospital(HQModel):
 class Campus(HQModel):
     """A site of a hospital (一院两区)."""
 
-    hospital = models.ForeignKey(Hospital, verbose_name=_("hospital"), on_delete=models.PROTECT, related_name="campuses")
+    hospital = models.ForeignKey(
+        Hospital, verbose_name=_("hospital"), on_delete=models.PROTECT, related_name="campuses"
+    )
     name = models.CharField(_("name"), max_length=100)
     address = models.CharField(_("address"), max_length=200, blank=True)
 
@@ -55,7 +61,9 @@ class Campus(HQModel):
         verbose_name = _("campus")
         verbose_name_plural = _("campuses")
         ordering = ["hospital", "name"]
-        constraints = [models.UniqueConstraint(fields=["hospital", "name"], name="organization_campus_unique_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["hospital", "name"], name="organization_campus_unique_name")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -68,12 +76,21 @@ class Campus(HQModel):
 class Department(MP_Node, HQModel):
     """A department (科室); nests 部 → 科."""
 
-    hospital = models.ForeignKey(Hospital, verbose_name=_("hospital"), on_delete=models.PROTECT, related_name="departments")
+    hospital = models.ForeignKey(
+        Hospital, verbose_name=_("hospital"), on_delete=models.PROTECT, related_name="departments"
+    )
     name = models.CharField(_("name"), max_length=100)
     code = models.CharField(_("code"), max_length=30, blank=True)
-    kind = models.CharField(_("kind"), max_length=20, choices=DepartmentKind.choices, default=DepartmentKind.CLINICAL)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=DepartmentKind.choices, default=DepartmentKind.CLINICAL
+    )
     campus = models.ForeignKey(
-        Campus, verbose_name=_("campus"), null=True, blank=True, on_delete=models.PROTECT, related_name="departments"
+        Campus,
+        verbose_name=_("campus"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="departments",
     )
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -87,7 +104,9 @@ class Department(MP_Node, HQModel):
         verbose_name = _("department")
         verbose_name_plural = _("departments")
         ordering = ["path"]
-        constraints = [models.UniqueConstraint(fields=["hospital", "name"], name="organization_department_unique_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["hospital", "name"], name="organization_department_unique_name")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -110,9 +129,13 @@ class Department(MP_Node, HQModel):
 class DisciplineGroup(HQModel):
     """Several departments grouped for one branch (以学科群为单位设置党支部)."""
 
-    hospital = models.ForeignKey(Hospital, verbose_name=_("hospital"), on_delete=models.PROTECT, related_name="discipline_groups")
+    hospital = models.ForeignKey(
+        Hospital, verbose_name=_("hospital"), on_delete=models.PROTECT, related_name="discipline_groups"
+    )
     name = models.CharField(_("name"), max_length=100)
-    departments = models.ManyToManyField(Department, verbose_name=_("departments"), blank=True, related_name="discipline_groups")
+    departments = models.ManyToManyField(
+        Department, verbose_name=_("departments"), blank=True, related_name="discipline_groups"
+    )
 
     scope_area = "organization"
 
@@ -120,7 +143,11 @@ class DisciplineGroup(HQModel):
         verbose_name = _("discipline group")
         verbose_name_plural = _("discipline groups")
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["hospital", "name"], name="organization_disciplinegroup_unique_name")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hospital", "name"], name="organization_disciplinegroup_unique_name"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -129,7 +156,9 @@ class DisciplineGroup(HQModel):
 class PartyOrganization(MP_Node, HQModel):
     """A node of the Party tree: 党委 → 党总支 → 党支部 → 党小组; 纪委 beside the 党委."""
 
-    hospital = models.ForeignKey(Hospital, verbose_name=_("hospital"), on_delete=models.PROTECT, related_name="party_organizations")
+    hospital = models.ForeignKey(
+        Hospital, verbose_name=_("hospital"), on_delete=models.PROTECT, related_name="party_organizations"
+    )
     name = models.CharField(_("name"), max_length=100)
     short_name = models.CharField(_("short name"), max_length=40, blank=True)
     kind = models.CharField(_("kind"), max_length=30, choices=OrgKind.choices)
@@ -154,7 +183,9 @@ class PartyOrganization(MP_Node, HQModel):
         verbose_name = _("Party organisation")
         verbose_name_plural = _("Party organisations")
         ordering = ["path"]
-        constraints = [models.UniqueConstraint(fields=["hospital", "name"], name="organization_partyorg_unique_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["hospital", "name"], name="organization_partyorg_unique_name")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -187,13 +218,20 @@ class BranchDepartment(HQModel):
     """A branch built on a department (支部建在科室上), from a date; history is kept."""
 
     organization = models.ForeignKey(
-        PartyOrganization, verbose_name=_("Party organisation"), on_delete=models.PROTECT, related_name="department_links"
+        PartyOrganization,
+        verbose_name=_("Party organisation"),
+        on_delete=models.PROTECT,
+        related_name="department_links",
     )
-    department = models.ForeignKey(Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="branch_links")
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="branch_links"
+    )
     start = models.DateField(_("from"))
     end = models.DateField(_("until"), null=True, blank=True)
 
-    scope = ScopeLookups(hospital="organization__hospital", organization="organization", department="department")
+    scope = ScopeLookups(
+        hospital="organization__hospital", organization="organization", department="department"
+    )
     scope_area = "organization"
 
     class Meta:
@@ -203,9 +241,14 @@ class BranchDepartment(HQModel):
         constraints = [
             # A department is covered by at most one branch at a time.
             models.UniqueConstraint(
-                fields=["department"], condition=Q(end__isnull=True), name="organization_one_current_branch_per_dept"
+                fields=["department"],
+                condition=Q(end__isnull=True),
+                name="organization_one_current_branch_per_dept",
             ),
-            models.CheckConstraint(condition=Q(end__isnull=True) | Q(end__gte=models.F("start")), name="organization_link_end_after_start"),
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),
+                name="organization_link_end_after_start",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -225,7 +268,12 @@ def term_due_end(kind: str, start: dt.date, hospital_id: int | None) -> dt.date:
 class CommitteeTerm(HQModel):
     """An elected committee of an organisation (届): number, start, due end, actual end."""
 
-    organization = models.ForeignKey(PartyOrganization, verbose_name=_("Party organisation"), on_delete=models.PROTECT, related_name="terms")
+    organization = models.ForeignKey(
+        PartyOrganization,
+        verbose_name=_("Party organisation"),
+        on_delete=models.PROTECT,
+        related_name="terms",
+    )
     number = models.PositiveSmallIntegerField(_("term number"))
     start = models.DateField(_("elected on"))
     due_end = models.DateField(_("due end"), blank=True, help_text=_("Empty: from the term rule"))
@@ -240,9 +288,13 @@ class CommitteeTerm(HQModel):
         verbose_name_plural = _("committee terms")
         ordering = ["organization__path", "-number"]
         constraints = [
-            models.UniqueConstraint(fields=["organization", "number"], name="organization_term_unique_number"),
             models.UniqueConstraint(
-                fields=["organization"], condition=Q(actual_end__isnull=True), name="organization_one_current_term"
+                fields=["organization", "number"], name="organization_term_unique_number"
+            ),
+            models.UniqueConstraint(
+                fields=["organization"],
+                condition=Q(actual_end__isnull=True),
+                name="organization_one_current_term",
             ),
         ]
 

@@ -8,4 +8,7 @@ class PeopleConfig(AppConfig):
     verbose_name = _("People")
 
     def ready(self):
-        from . import panels  # noqa: F401  (adds warnings and ratios to the organisation pages)
+        from . import (  # noqa: F401  (the demo builder; warnings and ratios on organisation pages)
+            demo,
+            panels,
+        )

@@ -33,7 +33,9 @@ from .choices import (
 class TalentTag(HQModel):
     """A talent designation (学科带头人, 头雁人才 …) of a hospital."""
 
-    hospital = models.ForeignKey(Hospital, verbose_name=_("hospital"), on_delete=models.PROTECT, related_name="talent_tags")
+    hospital = models.ForeignKey(
+        Hospital, verbose_name=_("hospital"), on_delete=models.PROTECT, related_name="talent_tags"
+    )
     name = models.CharField(_("name"), max_length=50)
     description = models.CharField(_("description"), max_length=200, blank=True)
 
@@ -43,7 +45,9 @@ class TalentTag(HQModel):
         verbose_name = _("talent tag")
         verbose_name_plural = _("talent tags")
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["hospital", "name"], name="people_talenttag_unique_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["hospital", "name"], name="people_talenttag_unique_name")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -52,7 +56,9 @@ class TalentTag(HQModel):
 class Person(HQModel):
     """Anyone on the hospital's staff (职工), identified by the staff number (工号)."""
 
-    hospital = models.ForeignKey(Hospital, verbose_name=_("hospital"), on_delete=models.PROTECT, related_name="persons")
+    hospital = models.ForeignKey(
+        Hospital, verbose_name=_("hospital"), on_delete=models.PROTECT, related_name="persons"
+    )
     staff_no = models.CharField(_("staff number"), max_length=30)
     name = models.CharField(_("name"), max_length=50)
     name_pinyin = models.CharField(_("pinyin"), max_length=200, blank=True, editable=False, db_index=True)
@@ -62,16 +68,30 @@ class Person(HQModel):
     id_number = models.CharField(_("ID number"), max_length=18, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     department = models.ForeignKey(
-        Department, verbose_name=_("department"), null=True, blank=True, on_delete=models.PROTECT, related_name="persons"
+        Department,
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="persons",
     )
     post = models.CharField(_("post"), max_length=50, blank=True)
     title_grade = models.CharField(_("title grade"), max_length=20, choices=TitleGrade.choices, blank=True)
     education = models.CharField(_("education"), max_length=20, choices=Education.choices, blank=True)
     employment_start = models.DateField(_("employed since"), null=True, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=EmploymentStatus.choices, default=EmploymentStatus.ACTIVE)
-    talent_tags = models.ManyToManyField(TalentTag, verbose_name=_("talent tags"), blank=True, related_name="persons")
+    status = models.CharField(
+        _("status"), max_length=10, choices=EmploymentStatus.choices, default=EmploymentStatus.ACTIVE
+    )
+    talent_tags = models.ManyToManyField(
+        TalentTag, verbose_name=_("talent tags"), blank=True, related_name="persons"
+    )
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, verbose_name=_("login"), null=True, blank=True, on_delete=models.SET_NULL, related_name="person"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("login"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="person",
     )
 
     scope = ScopeLookups(
@@ -86,7 +106,9 @@ class Person(HQModel):
         constraints = [
             models.UniqueConstraint(fields=["hospital", "staff_no"], name="people_person_unique_staff_no"),
             models.UniqueConstraint(
-                fields=["hospital", "id_number"], condition=~Q(id_number=""), name="people_person_unique_id_number"
+                fields=["hospital", "id_number"],
+                condition=~Q(id_number=""),
+                name="people_person_unique_id_number",
             ),
         ]
 
@@ -146,9 +168,14 @@ ID_ERRORS = {
 class Membership(HQModel):
     """A person's Party membership record: stage, organisation and dated milestones."""
 
-    person = models.OneToOneField(Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="membership")
+    person = models.OneToOneField(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="membership"
+    )
     organization = models.ForeignKey(
-        PartyOrganization, verbose_name=_("Party organisation"), on_delete=models.PROTECT, related_name="memberships"
+        PartyOrganization,
+        verbose_name=_("Party organisation"),
+        on_delete=models.PROTECT,
+        related_name="memberships",
     )
     stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, default=Stage.APPLICANT)
     application_date = models.DateField(_("applied on"), null=True, blank=True)
@@ -159,7 +186,10 @@ class Membership(HQModel):
     note = models.TextField(_("note"), blank=True)
 
     scope = ScopeLookups(
-        hospital="organization__hospital", organization="organization", department="person__department", person="person"
+        hospital="organization__hospital",
+        organization="organization",
+        department="person__department",
+        person="person",
     )
     scope_area = "membership"
 
@@ -195,7 +225,7 @@ class Membership(HQModel):
         stages = [s for _, s in self.MILESTONES]
         reached = stages.index(self.stage) if self.stage in stages else 0
         previous = None
-        for index, (field, stage) in enumerate(self.MILESTONES):
+        for index, (field, _stage) in enumerate(self.MILESTONES):
             value = getattr(self, field)
             if index <= reached and value is None and field != "application_date":
                 errors[field] = _("Required for the stage %(stage)s.") % {"stage": Stage(self.stage).label}
@@ -206,7 +236,11 @@ class Membership(HQModel):
             if value and value > timezone.localdate():
                 errors[field] = _("This date is in the future.")
             previous = value or previous
-        if self.organization_id and self.person_id and self.organization.hospital_id != self.person.hospital_id:
+        if (
+            self.organization_id
+            and self.person_id
+            and self.organization.hospital_id != self.person.hospital_id
+        ):
             errors["organization"] = _("The organisation belongs to another hospital.")
         if errors:
             raise ValidationError(errors)
@@ -215,20 +249,36 @@ class Membership(HQModel):
 class Transfer(HQModel):
     """A move of a membership between organisations (组织关系转接); history is kept."""
 
-    membership = models.ForeignKey(Membership, verbose_name=_("membership"), on_delete=models.PROTECT, related_name="transfers")
-    kind = models.CharField(_("kind"), max_length=10, choices=TransferKind.choices, default=TransferKind.INTERNAL)
+    membership = models.ForeignKey(
+        Membership, verbose_name=_("membership"), on_delete=models.PROTECT, related_name="transfers"
+    )
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=TransferKind.choices, default=TransferKind.INTERNAL
+    )
     from_organization = models.ForeignKey(
-        PartyOrganization, verbose_name=_("from"), null=True, blank=True, on_delete=models.PROTECT, related_name="transfers_out"
+        PartyOrganization,
+        verbose_name=_("from"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="transfers_out",
     )
     to_organization = models.ForeignKey(
-        PartyOrganization, verbose_name=_("to"), null=True, blank=True, on_delete=models.PROTECT, related_name="transfers_in"
+        PartyOrganization,
+        verbose_name=_("to"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="transfers_in",
     )
     external_unit = models.CharField(_("outside unit"), max_length=100, blank=True)
     date = models.DateField(_("date"))
     reason = models.CharField(_("reason"), max_length=200, blank=True)
 
     scope = ScopeLookups(
-        hospital="membership__organization__hospital", organization="membership__organization", person="membership__person"
+        hospital="membership__organization__hospital",
+        organization="membership__organization",
+        person="membership__person",
     )
     scope_area = "membership"
 
@@ -244,15 +294,24 @@ class Transfer(HQModel):
 class Cadre(HQModel):
     """A management post held by a person (干部), with start and end; a department head is a cadre."""
 
-    person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="cadre_posts")
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="cadre_posts"
+    )
     department = models.ForeignKey(
-        Department, verbose_name=_("department"), null=True, blank=True, on_delete=models.PROTECT, related_name="cadre_posts"
+        Department,
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cadre_posts",
     )
     title = models.CharField(_("post title"), max_length=50, help_text=_("e.g. 科主任, 护士长, 副院长"))
     level = models.CharField(_("level"), max_length=10, choices=CadreLevel.choices, default=CadreLevel.CHIEF)
     start = models.DateField(_("from"))
     end = models.DateField(_("until"), null=True, blank=True)
-    appointment = models.CharField(_("appointed by"), max_length=50, blank=True, help_text=_("e.g. 竞聘, 委任, 选任"))
+    appointment = models.CharField(
+        _("appointed by"), max_length=50, blank=True, help_text=_("e.g. 竞聘, 委任, 选任")
+    )
 
     scope = ScopeLookups(hospital="person__hospital", department="department", person="person")
     scope_area = "people"
@@ -262,7 +321,10 @@ class Cadre(HQModel):
         verbose_name_plural = _("cadre posts")
         ordering = ["-start"]
         constraints = [
-            models.CheckConstraint(condition=Q(end__isnull=True) | Q(end__gte=models.F("start")), name="people_cadre_end_after_start")
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),
+                name="people_cadre_end_after_start",
+            )
         ]
 
     def __str__(self) -> str:
@@ -276,12 +338,23 @@ class Cadre(HQModel):
 class Rotation(HQModel):
     """A rotation (轮岗) of a person from one department to another."""
 
-    person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="rotations")
-    kind = models.CharField(_("kind"), max_length=20, choices=RotationKind.choices, default=RotationKind.CADRE)
-    from_department = models.ForeignKey(
-        Department, verbose_name=_("from"), null=True, blank=True, on_delete=models.PROTECT, related_name="rotations_out"
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="rotations"
     )
-    to_department = models.ForeignKey(Department, verbose_name=_("to"), on_delete=models.PROTECT, related_name="rotations_in")
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=RotationKind.choices, default=RotationKind.CADRE
+    )
+    from_department = models.ForeignKey(
+        Department,
+        verbose_name=_("from"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="rotations_out",
+    )
+    to_department = models.ForeignKey(
+        Department, verbose_name=_("to"), on_delete=models.PROTECT, related_name="rotations_in"
+    )
     start = models.DateField(_("from"))
     end = models.DateField(_("until"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
@@ -301,13 +374,19 @@ class Rotation(HQModel):
 class TermPosition(HQModel):
     """A post (书记, 副书记, 组织委员 …) held by a person in a committee term."""
 
-    term = models.ForeignKey(CommitteeTerm, verbose_name=_("term"), on_delete=models.PROTECT, related_name="positions")
-    person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="term_positions")
+    term = models.ForeignKey(
+        CommitteeTerm, verbose_name=_("term"), on_delete=models.PROTECT, related_name="positions"
+    )
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="term_positions"
+    )
     post = models.CharField(_("post"), max_length=20, choices=Post.choices)
     start = models.DateField(_("from"), null=True, blank=True)
     end = models.DateField(_("until"), null=True, blank=True)
 
-    scope = ScopeLookups(hospital="term__organization__hospital", organization="term__organization", person="person")
+    scope = ScopeLookups(
+        hospital="term__organization__hospital", organization="term__organization", person="person"
+    )
     scope_area = "organization"
 
     class Meta:
@@ -316,7 +395,9 @@ class TermPosition(HQModel):
         ordering = ["term", "post"]
         constraints = [
             models.UniqueConstraint(
-                fields=["term", "post"], condition=Q(post="secretary", end__isnull=True), name="people_one_secretary_per_term"
+                fields=["term", "post"],
+                condition=Q(post="secretary", end__isnull=True),
+                name="people_one_secretary_per_term",
             )
         ]
 

@@ -1,0 +1,40 @@
+"""Home-page figures: each app registers counts of the user's scope, each linking to its list."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from .scoping import VIEW, has_permission
+
+
+@dataclass(frozen=True)
+class HomeCount:
+    label: str
+    model: type
+    url_name: str
+    queryset: Callable | None = None  # (restricted qs) -> qs
+    query: str = ""
+    order: int = 100
+
+
+_counts: list[HomeCount] = []
+
+
+def register_count(*counts: HomeCount) -> None:
+    _counts.extend(counts)
+
+
+def counts_for(user) -> list[dict]:
+    out = []
+    for c in sorted(_counts, key=lambda c: c.order):
+        if not has_permission(user, c.model, VIEW):
+            continue
+        qs = c.model.objects.restrict(user, VIEW)
+        if c.queryset:
+            qs = c.queryset(qs)
+        url = reverse(c.url_name) + (f"?{c.query}" if c.query else "")
+        out.append({"label": c.label, "value": qs.count(), "url": url})
+    return out

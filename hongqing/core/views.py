@@ -1,0 +1,267 @@
+"""The generic view layer: list, detail, history, edit and delete, all through the one scoping.
+
+Per-model views set attributes only (model, queryset, table_class, filterset_class, form_class).
+A user with no grant over the model's area gets 403; a row outside their scope is 404; a write
+that would leave their scope rolls back with a message.
+"""
+
+from __future__ import annotations
+
+from auditlog.models import LogEntry
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import ProtectedError, RestrictedError
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+
+from . import panels
+from .exports import table_rows, xlsx_response
+from .scoping import CHANGE, VIEW, has_permission
+
+
+def safe_reverse(name: str, **kwargs) -> str | None:
+    try:
+        return reverse(name, kwargs=kwargs or None)
+    except NoReverseMatch:
+        return None
+
+
+class ScopedMixin(LoginRequiredMixin):
+    model = None
+    queryset = None
+    action = VIEW
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not has_permission(request.user, self.model, self.action):
+            raise PermissionDenied(_("You have no permission for this page."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def base_queryset(self):
+        return self.queryset.all() if self.queryset is not None else self.model._default_manager.all()
+
+    def get_queryset(self):
+        return self.base_queryset().restrict(self.request.user, self.action)
+
+    def model_context(self) -> dict:
+        meta = self.model._meta
+        user = self.request.user
+        can_change = has_permission(user, self.model, CHANGE)
+        return {
+            "model_name": meta.verbose_name,
+            "model_name_plural": meta.verbose_name_plural,
+            "list_url": safe_reverse(self.model.url_name("list")),
+            "add_url": safe_reverse(self.model.url_name("add")) if can_change else None,
+            "import_url": safe_reverse(self.model.url_name("import")) if can_change else None,
+            "can_change": can_change,
+        }
+
+
+class ObjectListView(ScopedMixin, SingleTableMixin, FilterView):
+    """A filterable, sortable, paginated list that also exports its current rows to Excel."""
+
+    template_name = "core/object_list.html"
+    table_pagination = {"per_page": 50}
+    export_name: str | None = None
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("export") == "xlsx":
+            filterset = self.get_filterset(self.get_filterset_class())
+            qs = filterset.qs if filterset.is_bound and filterset.is_valid() else self.get_queryset()
+            rows = table_rows(self.table_class, qs)
+            return xlsx_response(rows, self.export_name or str(self.model._meta.verbose_name_plural))
+        return super().get(request, *args, **kwargs)
+
+    def get_template_names(self):
+        if getattr(self.request, "htmx", False) and not self.request.htmx.boosted:
+            return ["core/object_list.html#results"]
+        return [self.template_name]
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx.update(self.model_context())
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        query["export"] = "xlsx"
+        ctx["export_query"] = query.urlencode()
+        ctx["panels"] = panels.render_panels(f"{self.model._meta.label_lower}.list", self.request)
+        return ctx
+
+
+class ObjectDetailView(ScopedMixin, TemplateView):
+    """A record's page: its fields, panels other apps add, and a history tab."""
+
+    template_name = "core/object_detail.html"
+    detail_fields: list[str] | None = None
+    tab = "detail"
+
+    def get_object(self):
+        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+
+    def get_template_names(self):
+        meta = self.model._meta
+        return [f"{meta.app_label}/{meta.model_name}_detail.html", self.template_name]
+
+    def field_rows(self, obj):
+        rows = []
+        names = self.detail_fields or [
+            f.name
+            for f in obj._meta.concrete_fields
+            if f.editable and f.name not in ("id", "path", "depth", "numchild", "created_by")
+        ]
+        for name in names:
+            field = obj._meta.get_field(name)
+            display = getattr(obj, f"get_{name}_display", None)
+            value = display() if display else getattr(obj, name)
+            link = value.get_absolute_url() if hasattr(value, "get_absolute_url") else None
+            rows.append({"label": field.verbose_name, "value": value, "link": link})
+        return rows
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        obj = self.get_object()
+        ctx.update(self.model_context())
+        ctx["object"] = obj
+        ctx["field_rows"] = self.field_rows(obj)
+        user = self.request.user
+        writable = obj._meta.model.objects.restrict(user, CHANGE).filter(pk=obj.pk).exists()
+        ctx["edit_url"] = safe_reverse(self.model.url_name("edit"), pk=obj.pk) if writable else None
+        ctx["delete_url"] = safe_reverse(self.model.url_name("delete"), pk=obj.pk) if writable else None
+        ctx["history_url"] = safe_reverse(self.model.url_name("history"), pk=obj.pk)
+        ctx["panels"] = panels.render_panels(f"{obj._meta.label_lower}.detail", self.request, obj=obj)
+        ctx["tab"] = self.tab
+        return ctx
+
+
+class ObjectHistoryView(ObjectDetailView):
+    """The change log of one record (the history tab)."""
+
+    template_name = "core/object_history.html"
+    tab = "history"
+
+    def get_template_names(self):
+        return [self.template_name]
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        obj = ctx["object"]
+        ctx["entries"] = (
+            LogEntry.objects.filter(
+                content_type=ContentType.objects.get_for_model(obj), object_pk=str(obj.pk)
+            )
+            .select_related("actor")
+            .order_by("-timestamp")[:200]
+        )
+        return ctx
+
+
+class ObjectEditView(ScopedMixin, View):
+    """Create or edit a record; the saved record must still be in the user's scope."""
+
+    action = CHANGE
+    form_class = None
+    template_name = "core/object_edit.html"
+
+    def get_object(self):
+        if "pk" in self.kwargs:
+            return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+        return self.new_object()
+
+    def new_object(self):
+        return self.model()
+
+    def get_form(self, obj, data=None, files=None):
+        return self.form_class(data=data, files=files, instance=obj, user=self.request.user)
+
+    def render_form(self, form, obj, status=200):
+        ctx = self.model_context()
+        ctx.update({"form": form, "object": obj if obj.pk else None, "is_new": obj.pk is None})
+        return render(self.request, self.template_name, ctx, status=status)
+
+    def get(self, request, *args, **kwargs):
+        obj = self.get_object()
+        return self.render_form(self.get_form(obj), obj)
+
+    def save_object(self, form):
+        obj = form.save(commit=False)
+        if obj.pk is None and hasattr(obj, "created_by_id"):
+            obj.created_by = self.request.user
+        obj.save()
+        form.save_m2m()
+        return obj
+
+    def post(self, request, *args, **kwargs):
+        obj = self.get_object()
+        form = self.get_form(obj, request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render_form(form, obj, status=422)
+        with transaction.atomic():
+            saved = self.save_object(form)
+            if not self.model.objects.restrict(request.user, CHANGE).filter(pk=saved.pk).exists():
+                transaction.set_rollback(True)
+                form.add_error(None, _("The record would be outside your scope, so nothing was saved."))
+                return self.render_form(form, obj, status=422)
+        messages.success(request, _("Saved: %(obj)s") % {"obj": saved})
+        return HttpResponseRedirect(self.success_url(saved))
+
+    def success_url(self, obj):
+        return obj.get_absolute_url() or safe_reverse(self.model.url_name("list")) or "/"
+
+
+class ObjectDeleteView(ScopedMixin, View):
+    """Delete after confirmation; refused, with the reason, when records would be orphaned."""
+
+    action = CHANGE
+    template_name = "core/object_delete.html"
+
+    def get_object(self):
+        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+
+    def get(self, request, *args, **kwargs):
+        obj = self.get_object()
+        ctx = self.model_context()
+        ctx.update({"object": obj, "blockers": obj.delete_blockers()})
+        return render(request, self.template_name, ctx)
+
+    def post(self, request, *args, **kwargs):
+        obj = self.get_object()
+        blockers = obj.delete_blockers()
+        if not blockers:
+            try:
+                with transaction.atomic():
+                    obj.delete()
+            except (ProtectedError, RestrictedError) as exc:
+                related = getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", [])
+                names = ", ".join(str(o) for o in list(related)[:5])
+                blockers = [_("Other records still refer to it: %(objs)s") % {"objs": names}]
+        if blockers:
+            ctx = self.model_context()
+            ctx.update({"object": obj, "blockers": blockers})
+            return render(request, self.template_name, ctx, status=409)
+        messages.success(request, _("Deleted: %(obj)s") % {"obj": obj})
+        return redirect(safe_reverse(self.model.url_name("list")) or "/")
+
+
+class HomeView(LoginRequiredMixin, TemplateView):
+    """The user's tasks (filled by later apps) and the counts of their scope."""
+
+    template_name = "core/home.html"
+
+    def get_context_data(self, **kwargs):
+        from .home import counts_for
+
+        ctx = super().get_context_data(**kwargs)
+        ctx["counts"] = counts_for(self.request.user)
+        ctx["task_panels"] = panels.render_panels("core.home.tasks", self.request)
+        ctx["panels"] = panels.render_panels("core.home", self.request)
+        return ctx

@@ -1,0 +1,167 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from hongqing.core.forms import DateInput, HQModelForm
+
+from .choices import ALLOWED_CHILDREN, ROOT_KINDS, OrgKind
+from .models import (
+    BranchDepartment,
+    Campus,
+    CommitteeTerm,
+    Department,
+    DisciplineGroup,
+    Hospital,
+    PartyOrganization,
+)
+
+
+class HospitalForm(HQModelForm):
+    class Meta:
+        model = Hospital
+        fields = ["name", "short_name", "code", "level", "kind", "address"]
+
+
+class CampusForm(HQModelForm):
+    class Meta:
+        model = Campus
+        fields = ["hospital", "name", "address"]
+
+
+class TreeFormMixin:
+    """A ``parent`` field for treebeard models; moving a node under its own descendant is refused."""
+
+    def init_parent(self, model):
+        self.fields["parent"] = forms.ModelChoiceField(
+            queryset=model.objects.restrict(self.user, "view") if self.user else model.objects.none(),
+            required=False,
+            label=_("parent"),
+        )
+        if self.instance.pk and not self.instance.is_root():
+            self.initial["parent"] = self.instance.get_parent().pk
+        order = ["parent"] + [n for n in self.fields if n != "parent"]
+        self.order_fields(order)
+
+    def clean_parent(self):
+        parent = self.cleaned_data.get("parent")
+        node = self.instance
+        if parent and node.pk and (parent.pk == node.pk or parent.path.startswith(node.path)):
+            raise forms.ValidationError(_("A node cannot be moved under itself or one of its descendants."))
+        return parent
+
+    def clean(self):
+        cleaned = super().clean()
+        parent = cleaned.get("parent")
+        hospital = cleaned.get("hospital")
+        if parent and hospital and parent.hospital_id != hospital.pk:
+            self.add_error("parent", _("The parent belongs to another hospital."))
+        return cleaned
+
+
+class DepartmentForm(TreeFormMixin, HQModelForm):
+    class Meta:
+        model = Department
+        fields = ["hospital", "name", "code", "kind", "campus", "is_active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.init_parent(Department)
+
+    def clean(self):
+        cleaned = super().clean()
+        campus, hospital = cleaned.get("campus"), cleaned.get("hospital")
+        if campus and hospital and campus.hospital_id != hospital.pk:
+            self.add_error("campus", _("The campus belongs to another hospital."))
+        return cleaned
+
+
+class PartyOrganizationForm(TreeFormMixin, HQModelForm):
+    class Meta:
+        model = PartyOrganization
+        fields = ["hospital", "name", "short_name", "kind", "discipline_group", "established", "sort_order"]
+        widgets = {"established": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.init_parent(PartyOrganization)
+
+    def clean(self):
+        cleaned = super().clean()
+        parent, kind = cleaned.get("parent"), cleaned.get("kind")
+        if kind and not parent and kind not in ROOT_KINDS:
+            self.add_error(
+                "parent", _("Only a Party committee or a discipline committee stands at the top of the tree.")
+            )
+        if kind and parent and kind not in ALLOWED_CHILDREN.get(OrgKind(parent.kind), set()):
+            self.add_error(
+                "kind",
+                _("A %(kind)s cannot stand under a %(parent)s.")
+                % {"kind": OrgKind(kind).label, "parent": OrgKind(parent.kind).label},
+            )
+        group = cleaned.get("discipline_group")
+        hospital = cleaned.get("hospital")
+        if group and hospital and group.hospital_id != hospital.pk:
+            self.add_error("discipline_group", _("The discipline group belongs to another hospital."))
+        return cleaned
+
+
+class DisciplineGroupForm(HQModelForm):
+    class Meta:
+        model = DisciplineGroup
+        fields = ["hospital", "name", "departments"]
+
+
+class BranchDepartmentForm(HQModelForm):
+    class Meta:
+        model = BranchDepartment
+        fields = ["organization", "department", "start", "end"]
+        widgets = {"start": DateInput(), "end": DateInput()}
+
+    def clean(self):
+        cleaned = super().clean()
+        org, dept = cleaned.get("organization"), cleaned.get("department")
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if org and dept and org.hospital_id != dept.hospital_id:
+            self.add_error("department", _("The department belongs to another hospital."))
+        if org and org.kind not in (OrgKind.BRANCH, OrgKind.GENERAL_BRANCH):
+            self.add_error("organization", _("Departments are linked to branches or general branches."))
+        if start and end and end < start:
+            self.add_error("end", _("The end is before the start."))
+        if dept and end is None:
+            current = BranchDepartment.objects.filter(department=dept, end__isnull=True).exclude(
+                pk=self.instance.pk
+            )
+            other = current.select_related("organization").first()
+            if other:
+                self.add_error(
+                    "department",
+                    _("%(dept)s is already covered by %(org)s: end that link first.")
+                    % {"dept": dept, "org": other.organization},
+                )
+        return cleaned
+
+
+class CommitteeTermForm(HQModelForm):
+    class Meta:
+        model = CommitteeTerm
+        fields = ["organization", "number", "start", "due_end", "actual_end", "note"]
+        widgets = {"start": DateInput(), "due_end": DateInput(), "actual_end": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["due_end"].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        start, due, end = cleaned.get("start"), cleaned.get("due_end"), cleaned.get("actual_end")
+        if start and due and due <= start:
+            self.add_error("due_end", _("The due end must be after the start."))
+        if start and end and end < start:
+            self.add_error("actual_end", _("The end is before the start."))
+        org = cleaned.get("organization")
+        if org and end is None:
+            other = CommitteeTerm.objects.filter(organization=org, actual_end__isnull=True).exclude(
+                pk=self.instance.pk
+            )
+            if other.exists():
+                self.add_error("actual_end", _("The organisation already has a current term: end it first."))
+        return cleaned

@@ -1,0 +1,62 @@
+from django.urls import path
+
+from hongqing.core.urls_helpers import crud_urls
+
+from . import views as v
+from .models import Cadre, Membership, Person, Rotation, TalentTag, TermPosition, Transfer
+
+app_name = "people"
+urlpatterns = [
+    path("persons/<int:pk>/id-number/", v.PersonIdNumberView.as_view(), name="person_id_number"),
+    path("memberships/<int:pk>/transfer/", v.MembershipTransferView.as_view(), name="membership_transfer"),
+    *crud_urls(
+        "persons",
+        Person,
+        list_view=v.PersonListView,
+        detail_view=v.PersonDetailView,
+        edit_view=v.PersonEditView,
+        delete_view=v.PersonDeleteView,
+        history_view=v.PersonHistoryView,
+    ),
+    *crud_urls(
+        "memberships",
+        Membership,
+        list_view=v.MembershipListView,
+        detail_view=v.MembershipDetailView,
+        edit_view=v.MembershipEditView,
+        delete_view=v.MembershipDeleteView,
+        history_view=v.MembershipHistoryView,
+    ),
+    *crud_urls("transfers", Transfer, list_view=v.TransferListView, detail_view=v.TransferDetailView),
+    *crud_urls(
+        "cadres",
+        Cadre,
+        list_view=v.CadreListView,
+        detail_view=v.CadreDetailView,
+        edit_view=v.CadreEditView,
+        delete_view=v.CadreDeleteView,
+        history_view=v.CadreHistoryView,
+    ),
+    *crud_urls(
+        "rotations",
+        Rotation,
+        detail_view=v.RotationDetailView,
+        edit_view=v.RotationEditView,
+        delete_view=v.RotationDeleteView,
+    ),
+    *crud_urls(
+        "talent-tags",
+        TalentTag,
+        list_view=v.TalentTagListView,
+        detail_view=v.TalentTagDetailView,
+        edit_view=v.TalentTagEditView,
+        delete_view=v.TalentTagDeleteView,
+    ),
+    *crud_urls(
+        "term-positions",
+        TermPosition,
+        detail_view=v.TermPositionDetailView,
+        edit_view=v.TermPositionEditView,
+        delete_view=v.TermPositionDeleteView,
+    ),
+]

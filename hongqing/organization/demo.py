@@ -78,50 +78,62 @@ def build_hospital(ctx: DemoContext, *, name, code, kind, level, departments, br
     depts: dict[str, Department] = {}
     for i, (dname, kind_, children) in enumerate(departments, start=1):
         campus = east if east and dname in ("儿童医学部",) else main
-        node = Department.add_root(hospital=hospital, name=dname, code=f"{i:02d}", kind=kind_, campus=campus)
+        node = Department.objects.add_root(
+            dict(hospital=hospital, name=dname, code=f"{i:02d}", kind=kind_, campus=campus)
+        )
         depts[dname] = node
         for j, (cname, ckind) in enumerate(children, start=1):
-            depts[cname] = node.add_child(
-                hospital=hospital, name=cname, code=f"{i:02d}{j:02d}", kind=ckind, campus=campus
+            depts[cname] = Department.objects.add_child(
+                node, dict(hospital=hospital, name=cname, code=f"{i:02d}{j:02d}", kind=ckind, campus=campus)
             )
             node.refresh_from_db()
-    committee = PartyOrganization.add_root(
-        hospital=hospital,
-        name=f"中共{name}委员会",
-        short_name="院党委",
-        kind=OrgKind.COMMITTEE,
-        sort_order=1,
-        established=dt.date(2001, 7, 1),
+    committee = PartyOrganization.objects.add_root(
+        dict(
+            hospital=hospital,
+            name=f"中共{name}委员会",
+            short_name="院党委",
+            kind=OrgKind.COMMITTEE,
+            sort_order=1,
+            established=dt.date(2001, 7, 1),
+        )
     )
-    discipline = PartyOrganization.add_root(
-        hospital=hospital,
-        name=f"中共{name}纪律检查委员会",
-        short_name="院纪委",
-        kind=OrgKind.DISCIPLINE_COMMITTEE,
-        sort_order=2,
-        established=dt.date(2001, 7, 1),
+    discipline = PartyOrganization.objects.add_root(
+        dict(
+            hospital=hospital,
+            name=f"中共{name}纪律检查委员会",
+            short_name="院纪委",
+            kind=OrgKind.DISCIPLINE_COMMITTEE,
+            sort_order=2,
+            established=dt.date(2001, 7, 1),
+        )
     )
     general = None
     if any(under for _n, _d, under in branches):
-        general = committee.add_child(
-            hospital=hospital,
-            name="妇产党总支",
-            short_name="妇产党总支",
-            kind=OrgKind.GENERAL_BRANCH,
-            sort_order=1,
-            established=dt.date(2015, 6, 1),
+        general = PartyOrganization.objects.add_child(
+            committee,
+            dict(
+                hospital=hospital,
+                name="妇产党总支",
+                short_name="妇产党总支",
+                kind=OrgKind.GENERAL_BRANCH,
+                sort_order=1,
+                established=dt.date(2015, 6, 1),
+            ),
         )
         committee.refresh_from_db()
     branch_nodes = []
     for k, (bname, dnames, under_general) in enumerate(branches, start=1):
         parent = general if under_general else committee
-        node = parent.add_child(
-            hospital=hospital,
-            name=bname,
-            short_name=bname.replace("党支部", ""),
-            kind=OrgKind.BRANCH,
-            sort_order=k,
-            established=dt.date(2010 + k % 10, 7, 1),
+        node = PartyOrganization.objects.add_child(
+            parent,
+            dict(
+                hospital=hospital,
+                name=bname,
+                short_name=bname.replace("党支部", ""),
+                kind=OrgKind.BRANCH,
+                sort_order=k,
+                established=dt.date(2010 + k % 10, 7, 1),
+            ),
         )
         parent.refresh_from_db()
         branch_nodes.append(node)

@@ -37,7 +37,7 @@ class TreeFormMixin:
             label=_("parent"),
         )
         if self.instance.pk and not self.instance.is_root():
-            self.initial["parent"] = self.instance.get_parent().pk
+            self.initial["parent"] = model.objects.get_parent(self.instance).pk
         order = ["parent"] + [n for n in self.fields if n != "parent"]
         self.order_fields(order)
 

@@ -116,8 +116,9 @@ class Department(MP_Node, HQModel):
 
     def delete_blockers(self) -> list[str]:
         reasons = []
-        if self.get_children_count():
-            reasons.append(_("It has %(n)d sub-departments.") % {"n": self.get_children_count()})
+        children = Department.objects.get_children_count(self)
+        if children:
+            reasons.append(_("It has %(n)d sub-departments.") % {"n": children})
         persons = getattr(self, "persons", None)
         if persons is not None and persons.exists():
             reasons.append(_("%(n)d staff belong to it.") % {"n": persons.count()})
@@ -202,8 +203,9 @@ class PartyOrganization(MP_Node, HQModel):
 
     def delete_blockers(self) -> list[str]:
         reasons = []
-        if self.get_children_count():
-            reasons.append(_("It has %(n)d organisations under it.") % {"n": self.get_children_count()})
+        children = PartyOrganization.objects.get_children_count(self)
+        if children:
+            reasons.append(_("It has %(n)d organisations under it.") % {"n": children})
         memberships = getattr(self, "memberships", None)
         if memberships is not None and memberships.exists():
             reasons.append(_("%(n)d memberships belong to it.") % {"n": memberships.count()})

@@ -45,15 +45,16 @@ class TreeEditView(ObjectEditView):
         obj = form.instance
         if obj.pk is None:
             obj.created_by = self.request.user
-            obj = parent.add_child(instance=obj) if parent else self.model.add_root(instance=obj)
+            manager = self.model.objects
+            obj = manager.add_child(parent, instance=obj) if parent else manager.add_root(instance=obj)
         else:
             obj.save()
-            current_parent = obj.get_parent(update=True)
+            current_parent = self.model.objects.get_parent(obj, update=True)
             if (parent.pk if parent else None) != (current_parent.pk if current_parent else None):
                 if parent:
-                    obj.move(parent, "sorted-child")
+                    self.model.objects.move(obj, parent, "sorted-child")
                 else:
-                    obj.move(self.model.get_first_root_node(), "sorted-sibling")
+                    self.model.objects.move(obj, self.model.objects.get_first_root_node(), "sorted-sibling")
                 obj.refresh_from_db()
         form.save_m2m()
         return obj
@@ -126,8 +127,8 @@ class DepartmentDetailView(ObjectDetailView):
         ctx = super().get_context_data(**kwargs)
         dept = ctx["object"]
         user = self.request.user
-        ctx["parent"] = dept.get_parent()
-        ctx["children"] = dept.get_children().restrict(user, VIEW)
+        ctx["parent"] = Department.objects.get_parent(dept)
+        ctx["children"] = Department.objects.get_children(dept).restrict(user, VIEW)
         ctx["links"] = (
             BranchDepartment.objects.restrict(user, VIEW)
             .filter(department=dept)
@@ -179,9 +180,9 @@ class PartyOrganizationDetailView(ObjectDetailView):
         ctx = super().get_context_data(**kwargs)
         org = ctx["object"]
         user = self.request.user
-        ctx["parent"] = org.get_parent()
+        ctx["parent"] = PartyOrganization.objects.get_parent(org)
         ctx["children"] = (
-            org.get_children()
+            PartyOrganization.objects.get_children(org)
             .restrict(user, VIEW)
             .annotate(member_count=Count("memberships", filter=MEMBER_Q))
         )

@@ -24,7 +24,7 @@ class TreeSerializer(HQSerializer):
     depth = serializers.IntegerField(read_only=True)
 
     def get_parent(self, obj) -> int | None:
-        parent = obj.get_parent()
+        parent = type(obj).objects.get_parent(obj)
         return parent.pk if parent else None
 
     def create(self, validated_data):
@@ -39,8 +39,8 @@ class TreeSerializer(HQSerializer):
                 raise serializers.ValidationError({"parent": "不存在或不在您的管辖范围内。"})
             if parent.hospital_id != node.hospital_id:
                 raise serializers.ValidationError({"parent": "上级属于另一家医院。"})
-            return parent.add_child(instance=node)
-        return model.add_root(instance=node)
+            return model.objects.add_child(parent, instance=node)
+        return model.objects.add_root(instance=node)
 
 
 class DepartmentSerializer(TreeSerializer):

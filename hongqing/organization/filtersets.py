@@ -1,4 +1,6 @@
 import django_filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -32,8 +34,8 @@ class DepartmentFilterSet(HQFilterSet):
     hospital = django_filters.ModelChoiceFilter(queryset=scoped(Hospital), label=_("hospital"))
     kind = django_filters.ChoiceFilter(choices=DepartmentKind.choices, label=_("kind"))
     campus = django_filters.ModelChoiceFilter(queryset=scoped(Campus), label=_("campus"))
-    branch = django_filters.ModelChoiceFilter(
-        queryset=scoped(PartyOrganization), label=_("branch"), method="filter_branch"
+    branch = extend_schema_field(OpenApiTypes.INT)(
+        django_filters.ModelChoiceFilter(queryset=scoped(PartyOrganization), label=_("branch"), method="filter_branch")
     )
 
     def search(self, queryset, name, value):

@@ -106,6 +106,8 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 AUTH_USER_MODEL = "accounts.User"
+# The tenant model (like AUTH_USER_MODEL): core names it by setting, so it imports no domain app.
+HONGQING_TENANT_MODEL = "organization.Hospital"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from django import forms
+from django.apps import apps
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
+from .models import Rule
 from .scoping import VIEW
 
 
@@ -44,3 +48,62 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs, format="%Y-%m-%d")
+
+
+class RuleOverrideForm(ScopedFormMixin, forms.ModelForm):
+    """A hospital's override of a declared rule; the value must have the default's shape."""
+
+    value_text = forms.CharField(label=_("value"), help_text=_("A number, or numbers separated by commas"))
+
+    class Meta:
+        model = Rule
+        fields = ["key", "hospital_id", "effective_from", "source"]
+
+    def __init__(self, *args, hospitals=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        from .rules import declared
+
+        self.declared = declared()
+        self.fields["key"] = forms.ChoiceField(
+            label=_("rule"), choices=[(k, f"{k} — {d.description}") for k, d in sorted(self.declared.items())]
+        )
+        self.fields["key"].widget.attrs["class"] = "form-select"
+        tenant = apps.get_model(settings.HONGQING_TENANT_MODEL)
+        self.fields["hospital_id"] = forms.TypedChoiceField(
+            label=_("hospital"),
+            coerce=int,
+            choices=[(t.pk, str(t)) for t in tenant.objects.filter(pk__in=hospitals)],
+        )
+        self.fields["hospital_id"].widget.attrs["class"] = "form-select"
+        self.fields["effective_from"].widget = DateInput(attrs={"class": "form-control"})
+        if self.instance.pk:
+            value = self.instance.value
+            self.initial["value_text"] = (
+                ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
+            )
+        self.order_fields(["key", "hospital_id", "value_text", "effective_from", "source"])
+
+    def clean(self):
+        cleaned = super().clean()
+        key, raw = cleaned.get("key"), (cleaned.get("value_text") or "").strip()
+        if not key or not raw:
+            return cleaned
+        default = self.declared[key].value
+        try:
+            if isinstance(default, list):
+                value = [int(x) for x in raw.replace("，", ",").split(",") if x.strip()]
+            elif isinstance(default, int):
+                value = int(raw)
+            else:
+                value = float(raw)
+        except ValueError:
+            self.add_error(
+                "value_text", _("Enter a value of the same kind as the default (%(d)s).") % {"d": default}
+            )
+            return cleaned
+        if (isinstance(value, int | float) and value < 0) or (
+            isinstance(value, list) and any(v < 0 for v in value)
+        ):
+            self.add_error("value_text", _("A rule value cannot be negative."))
+        self.instance.value = value
+        return cleaned

@@ -5,4 +5,7 @@ from . import views
 app_name = "core"
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
+    path("rules/", views.RuleListView.as_view(), name="rule_list"),
+    path("rules/override/", views.RuleOverrideView.as_view(), name="rule_add"),
+    path("rules/<int:pk>/override/", views.RuleOverrideView.as_view(), name="rule_edit"),
 ]

@@ -265,3 +265,84 @@ class HomeView(LoginRequiredMixin, TemplateView):
         ctx["task_panels"] = panels.render_panels("core.home.tasks", self.request)
         ctx["panels"] = panels.render_panels("core.home", self.request)
         return ctx
+
+
+def rule_hospitals(user, action: str) -> set[int]:
+    """Hospitals whose rules the user may read (VIEW) or override (CHANGE): whole-hospital grants only."""
+    from .scoping import HOSPITAL, grants_for
+
+    return {h for g in grants_for(user) if g.kind == HOSPITAL and action in g.actions for h in g.hospital_ids}
+
+
+class RuleListView(LoginRequiredMixin, TemplateView):
+    """Rules as data: each rule's regulation default, its source, and the hospital's overrides."""
+
+    template_name = "core/rule_list.html"
+
+    def get_context_data(self, **kwargs):
+        from .models import Rule
+        from .rules import declared
+
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        readable = rule_hospitals(user, VIEW)
+        if not readable:
+            raise PermissionDenied(_("You have no permission for this page."))
+        rows = Rule.objects.filter(hospital_id__isnull=True) | Rule.objects.filter(hospital_id__in=readable)
+        by_key: dict[str, list] = {}
+        for row in rows.order_by("key", "hospital_id", "-effective_from"):
+            by_key.setdefault(row.key, []).append(row)
+        decl = declared()
+        ctx["rules"] = [
+            {"key": key, "declared": decl.get(key), "rows": by_key.get(key, [])}
+            for key in sorted(set(decl) | set(by_key))
+        ]
+        ctx["can_override"] = bool(rule_hospitals(user, CHANGE))
+        return ctx
+
+
+class RuleOverrideView(LoginRequiredMixin, View):
+    """A hospital's own value for a rule, from a date (the regulation default row is never edited here)."""
+
+    template_name = "core/rule_form.html"
+
+    def get_form(self, data=None, instance=None):
+        from .forms import RuleOverrideForm
+
+        return RuleOverrideForm(
+            data=data,
+            instance=instance,
+            hospitals=self.hospitals,
+            initial={"key": self.request.GET.get("key", "")},
+        )
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('accounts:login')}?next={request.path}")
+        self.hospitals = rule_hospitals(request.user, CHANGE)
+        if not self.hospitals:
+            raise PermissionDenied(_("You have no permission for this page."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_instance(self, pk):
+        from .models import Rule
+
+        if pk is None:
+            return None
+        return get_object_or_404(Rule, pk=pk, hospital_id__in=self.hospitals)
+
+    def get(self, request, pk=None):
+        return render(request, self.template_name, {"form": self.get_form(instance=self.get_instance(pk))})
+
+    def post(self, request, pk=None):
+        instance = self.get_instance(pk)
+        if instance is not None and request.POST.get("delete"):
+            instance.delete()
+            messages.success(request, _("The override was removed; the default applies again."))
+            return redirect("core:rule_list")
+        form = self.get_form(data=request.POST, instance=instance)
+        if not form.is_valid():
+            return render(request, self.template_name, {"form": form}, status=422)
+        form.save()
+        messages.success(request, _("Saved: %(obj)s") % {"obj": form.instance})
+        return redirect("core:rule_list")

@@ -9,6 +9,7 @@ class OrganizationConfig(AppConfig):
 
     def ready(self):
         from hongqing.core import home, navigation
+        from hongqing.core.views import rule_hospitals
 
         from . import demo, rules  # noqa: F401  (declares rule defaults and the demo builder)
         from .models import CommitteeTerm, Department, Hospital, PartyOrganization
@@ -51,6 +52,14 @@ class OrganizationConfig(AppConfig):
             ),
             navigation.MenuItem(
                 "organization", _("Hospitals"), "organization:hospital_list", "building", Hospital, order=60
+            ),
+            navigation.MenuItem(
+                "system",
+                _("Rules"),
+                "core:rule_list",
+                "sliders",
+                visible=lambda u: bool(rule_hospitals(u, "view")),
+                order=30,
             ),
         )
         home.register_count(

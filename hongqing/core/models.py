@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_NodeManager, MP_NodeQuerySet
 
+from .choices import ImportStatus
 from .scoping import ScopedQuerySetMixin, ScopeLookups
 
 
@@ -104,6 +105,44 @@ class Rule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} = {self.value}"
+
+
+class ImportJob(HQModel):
+    """One Excel import: the checked rows until they are written, its errors, and its progress.
+
+    Only its creator sees it (the views filter by ``created_by``; no role grants the ``imports`` area).
+    The parsed rows are kept only between the check and the commit, then cleared: they may hold ID
+    numbers. Not in the change log for the same reason; the import itself is a named audit event.
+    """
+
+    model_label = models.CharField(_("model"), max_length=100)
+    file_name = models.CharField(_("file name"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=ImportStatus.choices)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    done_rows = models.PositiveIntegerField(_("rows written"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    error_count = models.PositiveIntegerField(_("number of errors"), default=0)
+    message = models.CharField(_("message"), max_length=500, blank=True)
+    options = models.JSONField(_("options"), default=dict, blank=True)
+    rows = models.JSONField(_("rows"), default=list, blank=True)
+    finished = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    scope = ScopeLookups(hospital=None)
+    scope_area = "imports"
+    audit_exclude = True
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created"]
+        indexes = [models.Index(fields=["created_by", "model_label"], name="core_importjob_user_model")]
+
+    def __str__(self) -> str:
+        return f"{self.model_label} · {self.file_name} · {self.get_status_display()}"
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.done_rows / self.total_rows) if self.total_rows else 0
 
 
 def now_local_date():

@@ -8,6 +8,9 @@ pytest-django's live server also serves static files (STATICFILES_DIRS included)
 Fixtures: `browser` (session), `page` (desktop 1280x800) and `phone_page` (375x740), each page in
 a fresh context with locale zh-CN and time zone Asia/Shanghai. A failing test that used a page
 leaves a screenshot in test-results/.
+`demo` builds the demo hospital (core.demo builders, users with DEMO_PASSWORD) in the test database
+and returns its DemoContext; `log_in(page, username, password)` logs in through the real form.
+Passwords are hashed with MD5 here, as in hongqing/conftest.py (PBKDF2 would cost seconds per user).
 """
 
 import os
@@ -110,3 +113,33 @@ def page(request, browser):
 def phone_page(request, browser):
     """A phone-sized page (375x740) in its own browser context."""
     yield from _open_page(request, browser, PHONE)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def demo(live_server):
+    """The demo hospital (about half a second), in the live server's database for this test."""
+    from hongqing.core import demo as core_demo
+
+    return core_demo.run(core_demo.make_context())
+
+
+@pytest.fixture
+def log_in(live_server):
+    """``log_in(page, username, password)``: type the credentials into the login form and submit."""
+
+    def _log_in(page, username, password):
+        from playwright.sync_api import expect
+
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.locator("#id_username").fill(username)
+        page.locator("#id_password").fill(password)
+        page.locator("form button[type=submit]").click()
+        expect(page.locator("#hq-user-menu")).to_be_visible()
+        return page
+
+    return _log_in

@@ -53,7 +53,8 @@ def client_ip(request) -> str | None:
 
 def log_event(event: str, *, actor=None, obj=None, request=None, data: dict | None = None, repr_: str = ""):
     """Write a named event (a login, an unmasked view, a business action) to the audit table."""
-    model = type(obj) if obj is not None else get_user_model()
+    # obj._meta, not type(obj): on logout the user is request.user, a SimpleLazyObject.
+    model = obj._meta.model if obj is not None else get_user_model()
     return LogEntry.objects.create(
         content_type=ContentType.objects.get_for_model(model),
         object_pk=str(obj.pk) if obj is not None else "",

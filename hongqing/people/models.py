@@ -119,6 +119,21 @@ class Person(HQModel):
     def masked_id_number(self) -> str:
         return idnumber.mask(self.id_number)
 
+    def clean_fields(self, exclude=None):
+        # The gender and birth date may be left empty when the ID number gives them: fill them in
+        # before the field checks (which would call an empty gender missing); clean() cross-checks.
+        if self.id_number:
+            self.id_number = idnumber.normalize(self.id_number)
+            if not self.gender or not self.birth_date:
+                try:
+                    info = idnumber.parse(self.id_number)
+                except idnumber.InvalidIdNumber:
+                    pass
+                else:
+                    self.gender = self.gender or info.gender
+                    self.birth_date = self.birth_date or info.birth_date
+        super().clean_fields(exclude=exclude)
+
     def clean(self):
         errors = {}
         if self.id_number:
@@ -145,6 +160,9 @@ class Person(HQModel):
 
     def save(self, *args, **kwargs):
         self.name_pinyin, self.name_initials = pinyin_keys(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_pinyin", "name_initials"}
         super().save(*args, **kwargs)
 
     def delete_blockers(self) -> list[str]:

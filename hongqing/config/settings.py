@@ -163,9 +163,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 EXPORT_MAX_ROWS = env_int("EXPORT_MAX_ROWS", 50000)
 
 REST_FRAMEWORK = {
+    # Token first: its WWW-Authenticate header makes an anonymous request 401 (session-first gives 403).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["hongqing.core.drf.ScopedPermission"],
     "DEFAULT_FILTER_BACKENDS": [

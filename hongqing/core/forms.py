@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.apps import apps
 from django.conf import settings
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .models import Rule
@@ -17,10 +18,10 @@ class ScopedFormMixin:
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        for field in self.fields.values():
+        for name, field in self.fields.items():
             qs = getattr(field, "queryset", None)
             if qs is not None and hasattr(qs, "restrict") and user is not None:
-                field.queryset = qs.restrict(user, VIEW)
+                field.queryset = self.scoped_choices(name, qs, user)
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput):
                 widget.attrs.setdefault("class", "form-check-input")
@@ -33,6 +34,27 @@ class ScopedFormMixin:
             if isinstance(widget, forms.DateInput):
                 widget.input_type = "date"
                 widget.format = "%Y-%m-%d"
+
+    def scoped_choices(self, name, qs, user):
+        """The user's scope, plus the values the edited record already has.
+
+        A secretary editing a member of the branch who works in another branch's department (or
+        whose hospital they cannot list) must be able to keep that value, and keep the talent tags
+        they cannot see: otherwise the form would refuse, or silently clear them. New choices stay
+        within the scope.
+        """
+        allowed = qs.restrict(user, VIEW)
+        instance = getattr(self, "instance", None)
+        if instance is None or instance.pk is None:
+            return allowed
+        current = self.initial.get(name)
+        if isinstance(current, list | tuple | set):
+            current = [getattr(v, "pk", v) for v in current]
+        else:
+            current = [getattr(current, "pk", current)] if current not in (None, "") else []
+        if not current:
+            return allowed
+        return qs.filter(Q(pk__in=allowed.values("pk")) | Q(pk__in=current))
 
 
 class HQModelForm(ScopedFormMixin, forms.ModelForm):

@@ -76,11 +76,12 @@ def grants_for_user(user) -> list[Grant]:
                     areas=frozenset({"organization"}),
                     org_ids=frozenset({a.organization_id}),
                     role=role,
+                    personal=True,
                 )
             )
     if person_id is not None:
         # Everyone linked to a staff record sees their own records.
-        grants.append(Grant(OWN, RO, person_id=person_id, role=Role.MEMBER))
+        grants.append(Grant(OWN, RO, person_id=person_id, role=Role.MEMBER, personal=True))
     return grants
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from .scoping import VIEW, has_permission
+from .scoping import VIEW, grants_for
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,10 @@ def register_count(*counts: HomeCount) -> None:
 def counts_for(user) -> list[dict]:
     out = []
     for c in sorted(_counts, key=lambda c: c.order):
-        if not has_permission(user, c.model, VIEW):
+        area = getattr(c.model, "scope_area", None)
+        applicable = [g for g in grants_for(user) if g.applies(area, VIEW)]
+        # A member's own record is not a "scope": counting it ("1 staff") would only confuse.
+        if not applicable or all(g.personal for g in applicable):
             continue
         qs = c.model.objects.restrict(user, VIEW)
         if c.queryset:

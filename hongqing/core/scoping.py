@@ -53,6 +53,7 @@ class Grant:
     department_ids: frozenset[int] = frozenset()
     person_id: int | None = None
     role: str = ""
+    personal: bool = False  # about the user's own records (a member's own data), not a scope they manage
 
     def applies(self, area: str, action: str) -> bool:
         return action in self.actions and (self.areas is None or area in self.areas)

@@ -65,6 +65,20 @@ def _home_panel(request, **kwargs):
     return {"warnings": warnings} if warnings else None
 
 
+def _my_record_panel(request, **kwargs):
+    person = (
+        Person.objects.restrict(request.user, VIEW)
+        .filter(user=request.user)
+        .select_related("department")
+        .first()
+    )
+    if person is None:
+        return None
+    membership = Membership.objects.filter(person=person).select_related("organization").first()
+    return {"person": person, "membership": membership}
+
+
+register_panel("core.home", "people/panels/my_record.html", _my_record_panel, order=5)
 register_panel("organization.tree", "people/panels/tree_summary.html", _tree_panel)
 register_panel(
     "organization.partyorganization.detail", "people/panels/org_summary.html", _org_panel, order=10

@@ -144,7 +144,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = PROJECT_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(PROJECT_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -224,6 +224,8 @@ LOGGING = {
 }
 
 HONGQING_PRODUCT_NAME = _("HongQing")
+# Benchmarks only (bench/list_latency.py): mounts /bench/minimal/, the baseline view. Never in production.
+HONGQING_BENCH = env_bool("HONGQING_BENCH", False)
 LOGIN_URL_PATH = "/accounts/login/"
 # Lockout is per username: wards share one IP behind NAT, and locking the IP would lock a whole ward.
 # HSTS preload concerns public hosts; a hospital intranet host is never on the browsers' preload list.

@@ -20,6 +20,12 @@ class DemoScale:
     staff: int = 600
     members: int = 100
     extra_hospital_staff: int = 40
+    # The first hospital's layout; None keeps the demo's (organization.demo.MCH_DEPARTMENTS and
+    # MCH_BRANCHES, people.demo.MEMBERS_PER_BRANCH). Same shapes as those; scale data sets them.
+    departments: list | None = None
+    branches: list | None = None
+    members_per_branch: list[int] | None = None
+    extra_hospital_members_per_branch: list[int] = field(default_factory=lambda: [6, 5])
 
 
 @dataclass

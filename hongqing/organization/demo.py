@@ -179,8 +179,8 @@ def build(ctx: DemoContext) -> None:
             code="hxfy",
             kind=HospitalKind.MCH,
             level=HospitalLevel.TERTIARY_A,
-            departments=MCH_DEPARTMENTS,
-            branches=MCH_BRANCHES,
+            departments=ctx.scale.departments or MCH_DEPARTMENTS,
+            branches=ctx.scale.branches or MCH_BRANCHES,
             city="红星市",
         )
     ]

@@ -262,14 +262,18 @@ def build(ctx: DemoContext) -> None:
     hospitals = ctx.data["hospitals"]
     main = hospitals[0]
     people = build_people(
-        ctx, main, staff=ctx.scale.staff, members_per_branch=MEMBERS_PER_BRANCH, start_no=10001
+        ctx,
+        main,
+        staff=ctx.scale.staff,
+        members_per_branch=ctx.scale.members_per_branch or MEMBERS_PER_BRANCH,
+        start_no=10001,
     )
     for n, h in enumerate(hospitals[1:], start=1):
         build_people(
             ctx,
             h,
             staff=ctx.scale.extra_hospital_staff,
-            members_per_branch=[6, 5],
+            members_per_branch=ctx.scale.extra_hospital_members_per_branch,
             start_no=10001 + n * 10000,
         )
     ctx.data["people"] = people

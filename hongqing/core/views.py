@@ -205,12 +205,19 @@ class ObjectEditView(ScopedMixin, View):
         form = self.get_form(obj, request.POST, request.FILES)
         if not form.is_valid():
             return self.render_form(form, obj, status=422)
+        is_new = obj.pk is None
         with transaction.atomic():
             saved = self.save_object(form)
-            if not self.model.objects.restrict(request.user, CHANGE).filter(pk=saved.pk).exists():
+            in_scope = self.model.objects.restrict(request.user, CHANGE).filter(pk=saved.pk).exists()
+            if not in_scope:
                 transaction.set_rollback(True)
-                form.add_error(None, _("The record would be outside your scope, so nothing was saved."))
-                return self.render_form(form, obj, status=422)
+        if not in_scope:
+            # Render after the rolled-back block: queries inside it would fail (and 500).
+            if is_new:
+                obj.pk = saved.pk = None
+                obj._state.adding = saved._state.adding = True
+            form.add_error(None, _("The record would be outside your scope, so nothing was saved."))
+            return self.render_form(form, obj, status=422)
         messages.success(request, _("Saved: %(obj)s") % {"obj": saved})
         return HttpResponseRedirect(self.success_url(saved))
 

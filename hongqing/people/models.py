@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hongqing.core import idnumber
 from hongqing.core.models import HQModel
@@ -159,7 +160,10 @@ class Person(HQModel):
             raise ValidationError(errors)
 
     def save(self, *args, **kwargs):
-        self.name_pinyin, self.name_initials = pinyin_keys(self.name)
+        full, initials = pinyin_keys(self.name)
+        # A long name's pinyin can outgrow the column (six letters a character): keep the prefix.
+        self.name_pinyin = full[: self._meta.get_field("name_pinyin").max_length]
+        self.name_initials = initials[: self._meta.get_field("name_initials").max_length]
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "name" in update_fields:
             kwargs["update_fields"] = {*update_fields, "name_pinyin", "name_initials"}
@@ -275,7 +279,7 @@ class Transfer(HQModel):
     )
     from_organization = models.ForeignKey(
         PartyOrganization,
-        verbose_name=_("from"),
+        verbose_name=pgettext_lazy("transfer", "from"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -283,7 +287,7 @@ class Transfer(HQModel):
     )
     to_organization = models.ForeignKey(
         PartyOrganization,
-        verbose_name=_("to"),
+        verbose_name=pgettext_lazy("transfer", "to"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -364,14 +368,17 @@ class Rotation(HQModel):
     )
     from_department = models.ForeignKey(
         Department,
-        verbose_name=_("from"),
+        verbose_name=pgettext_lazy("rotation", "from"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="rotations_out",
     )
     to_department = models.ForeignKey(
-        Department, verbose_name=_("to"), on_delete=models.PROTECT, related_name="rotations_in"
+        Department,
+        verbose_name=pgettext_lazy("rotation", "to"),
+        on_delete=models.PROTECT,
+        related_name="rotations_in",
     )
     start = models.DateField(_("from"))
     end = models.DateField(_("until"), null=True, blank=True)

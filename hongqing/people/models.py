@@ -354,7 +354,8 @@ class Cadre(HQModel):
 
     @property
     def is_current(self) -> bool:
-        return self.end is None or self.end >= timezone.localdate()
+        today = timezone.localdate()
+        return self.start <= today and (self.end is None or self.end >= today)
 
 
 class Rotation(HQModel):

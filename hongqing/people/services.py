@@ -111,12 +111,14 @@ def dual_leader_status(branches) -> dict[int, bool]:
     """For each branch: is its current secretary the head of one of its current departments (双带头人)?"""
     today = timezone.localdate()
     branch_ids = list(branches.filter(kind=OrgKind.BRANCH).values_list("pk", flat=True))
+    # A post is current from its start (if given) to its end (if given), both days included.
+    current = (Q(start__isnull=True) | Q(start__lte=today)) & (Q(end__isnull=True) | Q(end__gte=today))
     secretaries = dict(
         TermPosition.objects.filter(
+            current,
             term__organization_id__in=branch_ids,
             term__actual_end__isnull=True,
             post=Post.SECRETARY,
-            end__isnull=True,
         ).values_list("term__organization_id", "person_id")
     )
     links: dict[int, set[int]] = {}
@@ -125,9 +127,9 @@ def dual_leader_status(branches) -> dict[int, bool]:
     ).values_list("organization_id", "department_id"):
         links.setdefault(org_id, set()).add(dept_id)
     heads = set(
-        Cadre.objects.filter(person_id__in=set(secretaries.values()), level=CadreLevel.CHIEF)
-        .filter(Q(end__isnull=True) | Q(end__gte=today))
-        .values_list("person_id", "department_id")
+        Cadre.objects.filter(
+            current, person_id__in=set(secretaries.values()), level=CadreLevel.CHIEF
+        ).values_list("person_id", "department_id")
     )
     return {
         b: (b in secretaries and any((secretaries[b], d) in heads for d in links.get(b, ())))

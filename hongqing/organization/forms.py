@@ -31,13 +31,22 @@ class TreeFormMixin:
     """A ``parent`` field for treebeard models; moving a node under its own descendant is refused."""
 
     def init_parent(self, model):
+        if self.instance.pk and not self.instance.is_root():
+            self.initial["parent"] = model.objects.get_parent(self.instance).pk
         self.fields["parent"] = forms.ModelChoiceField(
-            queryset=model.objects.restrict(self.user, "view") if self.user else model.objects.none(),
+            # The current parent stays a valid choice: a secretary may edit their branch, whose
+            # parent (the committee) they cannot list.
+            queryset=self.scoped_choices("parent", model.objects.all(), self.user)
+            if self.user
+            else model.objects.none(),
             required=False,
             label=_("parent"),
         )
-        if self.instance.pk and not self.instance.is_root():
-            self.initial["parent"] = model.objects.get_parent(self.instance).pk
+        if "hospital" in self.fields:
+            # A node under a parent is in the parent's hospital: a secretary, who cannot list
+            # hospitals, adds a Party group under their branch without choosing one.
+            self.fields["hospital"].required = False
+            self.fields["hospital"].help_text = _("Empty: the parent's hospital")
         order = ["parent"] + [n for n in self.fields if n != "parent"]
         self.order_fields(order)
 
@@ -54,6 +63,10 @@ class TreeFormMixin:
         hospital = cleaned.get("hospital")
         if parent and hospital and parent.hospital_id != hospital.pk:
             self.add_error("parent", _("The parent belongs to another hospital."))
+        elif parent and not hospital and "hospital" not in self.errors:
+            cleaned["hospital"] = parent.hospital
+        elif not parent and not hospital and "hospital" not in self.errors:
+            self.add_error("hospital", forms.Field.default_error_messages["required"])
         return cleaned
 
 

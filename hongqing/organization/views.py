@@ -42,7 +42,7 @@ def with_parent_name(qs, model):
 class TreeEditView(ObjectEditView):
     def save_object(self, form):
         parent = form.cleaned_data.get("parent")
-        obj = form.instance
+        obj = form.save(commit=False)  # not saved: it gives form.save_m2m() below
         if obj.pk is None:
             obj.created_by = self.request.user
             manager = self.model.objects

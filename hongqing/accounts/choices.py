@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Role(models.TextChoices):
@@ -9,7 +10,7 @@ class Role(models.TextChoices):
     SECURITY_ADMIN = "security_admin", _("Security administrator")
     AUDIT_ADMIN = "audit_admin", _("Audit administrator")
     PARTY_OFFICE = "party_office", _("Party office")
-    COMMITTEE_MEMBER = "committee_member", _("Committee member")
+    COMMITTEE_MEMBER = "committee_member", pgettext_lazy("role", "Committee member")  # 党委委员
     DISCIPLINE_INSPECTOR = "discipline_inspector", _("Discipline inspector")
     BRANCH_SECRETARY = "branch_secretary", _("Branch secretary")
     BRANCH_COMMITTEE_MEMBER = "branch_committee_member", _("Branch committee member")

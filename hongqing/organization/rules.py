@@ -1,6 +1,7 @@
 """Organisation rules (RULES.md §2) with their regulation defaults."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from hongqing.core.rules import RuleDefault, declare
 
@@ -30,7 +31,11 @@ declare(
         _("Longest extension or advance of a term (months)"),
     ),
     RuleDefault(
-        "term.reminder_months", [6, 3], "product default", "-", _("Months before a term's due end to warn")
+        "term.reminder_months",
+        [6, 3],
+        gettext_noop("product default"),
+        "-",
+        _("Months before a term's due end to warn"),
     ),
     RuleDefault(
         "branch.min_full_members", 3, CCP_BRANCH_REG, "H", _("A branch needs at least this many full members")

@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hongqing.core.forms import DateInput, HQForm, HQModelForm
 from hongqing.organization.models import PartyOrganization
@@ -96,7 +97,9 @@ class MembershipForm(HQModelForm):
 
 
 class TransferForm(HQForm):
-    to_organization = forms.ModelChoiceField(queryset=PartyOrganization.objects.all(), label=_("to"))
+    to_organization = forms.ModelChoiceField(
+        queryset=PartyOrganization.objects.all(), label=pgettext_lazy("transfer", "to")
+    )
     date = forms.DateField(label=_("date"), widget=DateInput())
     reason = forms.CharField(label=_("reason"), max_length=200, required=False)
 

@@ -100,7 +100,8 @@ class PartyOrganizationForm(TreeFormMixin, HQModelForm):
     def clean(self):
         cleaned = super().clean()
         parent, kind = cleaned.get("parent"), cleaned.get("kind")
-        if kind and not parent and kind not in ROOT_KINDS:
+        # No parent because the chosen one was refused is not "at the top of the tree".
+        if kind and not parent and "parent" not in self.errors and kind not in ROOT_KINDS:
             self.add_error(
                 "parent", _("Only a Party committee or a discipline committee stands at the top of the tree.")
             )
@@ -110,6 +111,19 @@ class PartyOrganizationForm(TreeFormMixin, HQModelForm):
                 _("A %(kind)s cannot stand under a %(parent)s.")
                 % {"kind": OrgKind(kind).label, "parent": OrgKind(parent.kind).label},
             )
+        if kind and self.instance.pk:
+            # A new kind must still hold the organisations already under it (a general branch holds
+            # no Party groups; a discipline committee holds nothing).
+            allowed = ALLOWED_CHILDREN.get(OrgKind(kind), set())
+            stranded = {
+                c.kind for c in PartyOrganization.objects.get_children(self.instance) if c.kind not in allowed
+            }
+            for child_kind in sorted(stranded):
+                self.add_error(
+                    "kind",
+                    _("A %(kind)s cannot stand under a %(parent)s.")
+                    % {"kind": OrgKind(child_kind).label, "parent": OrgKind(kind).label},
+                )
         group = cleaned.get("discipline_group")
         hospital = cleaned.get("hospital")
         if group and hospital and group.hospital_id != hospital.pk:

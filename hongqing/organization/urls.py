@@ -42,6 +42,7 @@ urlpatterns = [
         edit_view=v.DepartmentEditView,
         delete_view=v.DepartmentDeleteView,
         history_view=v.DepartmentHistoryView,
+        import_view=v.DepartmentImportView,
     ),
     *crud_urls(
         "discipline-groups",

@@ -7,6 +7,7 @@ from django.db.models.functions import Length, Substr
 from django.views.generic import TemplateView
 
 from hongqing.core import panels
+from hongqing.core.import_views import ObjectImportView
 from hongqing.core.scoping import VIEW
 from hongqing.core.views import (
     ObjectDeleteView,
@@ -18,6 +19,7 @@ from hongqing.core.views import (
 )
 
 from . import filtersets, forms, tables
+from .imports import DepartmentImport
 from .models import (
     BranchDepartment,
     Campus,
@@ -148,6 +150,11 @@ class DepartmentEditView(TreeEditView):
 
 class DepartmentDeleteView(ObjectDeleteView):
     model = Department
+
+
+class DepartmentImportView(ObjectImportView):
+    model = Department
+    spec_class = DepartmentImport
 
 
 # Discipline groups

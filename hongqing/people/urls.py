@@ -17,6 +17,7 @@ urlpatterns = [
         edit_view=v.PersonEditView,
         delete_view=v.PersonDeleteView,
         history_view=v.PersonHistoryView,
+        import_view=v.PersonImportView,
     ),
     *crud_urls(
         "memberships",
@@ -26,6 +27,7 @@ urlpatterns = [
         edit_view=v.MembershipEditView,
         delete_view=v.MembershipDeleteView,
         history_view=v.MembershipHistoryView,
+        import_view=v.MembershipImportView,
     ),
     *crud_urls("transfers", Transfer, list_view=v.TransferListView, detail_view=v.TransferDetailView),
     *crud_urls(

@@ -13,6 +13,7 @@ from django.views import View
 
 from hongqing.accounts.roles import UNMASK_ROLES, has_role
 from hongqing.core.audit import log_event
+from hongqing.core.import_views import ObjectImportView
 from hongqing.core.scoping import CHANGE, VIEW
 from hongqing.core.views import (
     ObjectDeleteView,
@@ -24,6 +25,7 @@ from hongqing.core.views import (
 )
 
 from . import filtersets, forms, services, tables
+from .imports import MembershipImport, PersonImport
 from .models import Cadre, Membership, Person, Rotation, TalentTag, TermPosition, Transfer
 
 
@@ -116,6 +118,11 @@ class PersonDeleteView(ObjectDeleteView):
     model = Person
 
 
+class PersonImportView(ObjectImportView):
+    model = Person
+    spec_class = PersonImport
+
+
 # Memberships
 class MembershipListView(ObjectListView):
     model = Membership
@@ -167,6 +174,11 @@ class MembershipEditView(ObjectEditView):
 
 class MembershipDeleteView(ObjectDeleteView):
     model = Membership
+
+
+class MembershipImportView(ObjectImportView):
+    model = Membership
+    spec_class = MembershipImport
 
 
 class MembershipTransferView(ScopedMixin, View):

@@ -109,6 +109,8 @@ test: sysdeps ## everything CI runs: lint, checks, pytest on SQLite and PostgreS
 	$(RUFF) check .
 	$(call step,ruff format --check)
 	$(RUFF) format --check .
+	$(call step,zh_Hans catalogue covers every msgid)
+	scripts/check_messages.sh
 	$(call step,manage.py check)
 	$(PY) manage.py check
 	$(call step,manage.py makemigrations --check)

@@ -61,7 +61,7 @@ class Person(HQModel):
         Hospital, verbose_name=_("hospital"), on_delete=models.PROTECT, related_name="persons"
     )
     staff_no = models.CharField(_("staff number"), max_length=30)
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)  # 姓名
     name_pinyin = models.CharField(_("pinyin"), max_length=200, blank=True, editable=False, db_index=True)
     name_initials = models.CharField(_("initials"), max_length=50, blank=True, editable=False, db_index=True)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)

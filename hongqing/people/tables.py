@@ -1,5 +1,6 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hongqing.core.tables import HQTable
 
@@ -43,7 +44,9 @@ class PersonTable(HQTable):
 
 class MembershipTable(HQTable):
     person = tables.Column(
-        linkify=lambda record: record.get_absolute_url(), accessor="person__name", verbose_name=_("name")
+        linkify=lambda record: record.get_absolute_url(),
+        accessor="person__name",
+        verbose_name=pgettext_lazy("person", "name"),
     )
     staff_no = tables.Column(accessor="person__staff_no", verbose_name=_("staff number"))
     department = tables.Column(accessor="person__department__name", verbose_name=_("department"), default="")
@@ -75,7 +78,7 @@ class MembershipTable(HQTable):
 
 class TransferTable(HQTable):
     date = tables.Column(linkify=True)
-    person = tables.Column(accessor="membership__person__name", verbose_name=_("name"))
+    person = tables.Column(accessor="membership__person__name", verbose_name=pgettext_lazy("person", "name"))
 
     class Meta(HQTable.Meta):
         model = Transfer

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .models import Rule
+from .models import CalendarOverride, Rule
 from .scoping import VIEW
 
 
@@ -129,3 +129,10 @@ class RuleOverrideForm(ScopedFormMixin, forms.ModelForm):
             self.add_error("value_text", _("A rule value cannot be negative."))
         self.instance.value = value
         return cleaned
+
+
+class CalendarOverrideForm(ScopedFormMixin, forms.ModelForm):
+    class Meta:
+        model = CalendarOverride
+        fields = ["date", "is_working_day", "name"]
+        widgets = {"date": DateInput()}

@@ -147,3 +147,25 @@ class ImportJob(HQModel):
 
 def now_local_date():
     return timezone.localdate()
+
+
+class CalendarOverride(models.Model):
+    """An official day that differs from the library's calendar, or fills a year it does not know.
+
+    The State Council publishes each year's holidays late in the year before; the calendar package
+    lags a release behind. The Party office enters the notice's days here (a holiday on a weekday, a
+    make-up working day on a weekend), and they win over the package.
+    """
+
+    date = models.DateField(_("date"), unique=True)
+    is_working_day = models.BooleanField(_("working day"))
+    name = models.CharField(_("name"), max_length=50, blank=True, help_text=_("e.g. 春节, 国庆节调休上班"))
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.name}"

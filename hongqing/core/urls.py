@@ -6,6 +6,7 @@ app_name = "core"
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("rules/", views.RuleListView.as_view(), name="rule_list"),
+    path("calendar/", views.CalendarView.as_view(), name="calendar"),
     path("rules/override/", views.RuleOverrideView.as_view(), name="rule_add"),
     path("rules/<int:pk>/override/", views.RuleOverrideView.as_view(), name="rule_edit"),
 ]

@@ -276,9 +276,15 @@ class HomeView(LoginRequiredMixin, TemplateView):
 
 def rule_hospitals(user, action: str) -> set[int]:
     """Hospitals whose rules the user may read (VIEW) or override (CHANGE): whole-hospital grants only."""
-    from .scoping import HOSPITAL, grants_for
+    from django.apps import apps
+    from django.conf import settings
 
-    return {h for g in grants_for(user) if g.kind == HOSPITAL and action in g.actions for h in g.hospital_ids}
+    from .scoping import ALL, HOSPITAL, grants_for
+
+    grants = [g for g in grants_for(user) if action in g.actions and g.areas is None]
+    if any(g.kind == ALL for g in grants):
+        return set(apps.get_model(settings.HONGQING_TENANT_MODEL).objects.values_list("pk", flat=True))
+    return {h for g in grants if g.kind == HOSPITAL for h in g.hospital_ids}
 
 
 class RuleListView(LoginRequiredMixin, TemplateView):
@@ -353,3 +359,60 @@ class RuleOverrideView(LoginRequiredMixin, View):
         form.save()
         messages.success(request, _("Saved: %(obj)s") % {"obj": form.instance})
         return redirect("core:rule_list")
+
+
+class CalendarView(LoginRequiredMixin, View):
+    """The working-day calendar of a year: its overrides, and whether the official schedule is loaded."""
+
+    template_name = "core/calendar.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('accounts:login')}?next={request.path}")
+        if not rule_hospitals(request.user, VIEW):
+            raise PermissionDenied(_("You have no permission for this page."))
+        self.can_change = bool(rule_hospitals(request.user, CHANGE))
+        return super().dispatch(request, *args, **kwargs)
+
+    def context(self, year, form=None):
+        from .calendar import calendar
+        from .forms import CalendarOverrideForm
+        from .models import CalendarOverride
+
+        return {
+            "year": year,
+            "years": range(year - 1, year + 2),
+            "missing": calendar().schedule_missing(year),
+            "overrides": CalendarOverride.objects.filter(date__year=year),
+            "form": form or CalendarOverrideForm(),
+            "can_change": self.can_change,
+        }
+
+    def get(self, request):
+        from django.utils import timezone
+
+        year = int(request.GET.get("year") or timezone.localdate().year)
+        return render(request, self.template_name, self.context(year))
+
+    def post(self, request):
+        from .forms import CalendarOverrideForm
+        from .models import CalendarOverride
+
+        if not self.can_change:
+            raise PermissionDenied(_("You have no permission for this page."))
+        if pk := request.POST.get("delete"):
+            day = get_object_or_404(CalendarOverride, pk=pk)
+            day.delete()
+            messages.success(request, _("Removed: %(obj)s") % {"obj": day})
+            return redirect(f"{reverse('core:calendar')}?year={day.date.year}")
+        probe = CalendarOverrideForm(request.POST)
+        probe.is_valid()  # only to read a valid date: editing a day that has an override replaces it
+        day_value = probe.cleaned_data.get("date")
+        existing = CalendarOverride.objects.filter(date=day_value).first() if day_value else None
+        form = CalendarOverrideForm(request.POST, instance=existing)
+        if not form.is_valid():
+            year = int(request.POST.get("year") or 2026)
+            return render(request, self.template_name, self.context(year, form), status=422)
+        day = form.save()
+        messages.success(request, _("Saved: %(obj)s") % {"obj": day})
+        return redirect(f"{reverse('core:calendar')}?year={day.date.year}")

@@ -12,7 +12,7 @@ class OrganizationConfig(AppConfig):
         from hongqing.core.views import rule_hospitals
 
         from . import demo, rules  # noqa: F401  (declares rule defaults and the demo builder)
-        from .models import CommitteeTerm, Department, Hospital, PartyOrganization
+        from .models import CommitteeTerm, Department, DisciplineGroup, Hospital, PartyOrganization
 
         navigation.register_area("organization", _("Organisation"), "diagram-3", 10)
         navigation.register_area("people", _("People"), "people", 20)
@@ -51,6 +51,14 @@ class OrganizationConfig(AppConfig):
                 order=40,
             ),
             navigation.MenuItem(
+                "organization",
+                _("Discipline groups"),
+                "organization:disciplinegroup_list",
+                "collection",
+                DisciplineGroup,
+                order=50,
+            ),
+            navigation.MenuItem(
                 "organization", _("Hospitals"), "organization:hospital_list", "building", Hospital, order=60
             ),
             navigation.MenuItem(
@@ -60,6 +68,14 @@ class OrganizationConfig(AppConfig):
                 "sliders",
                 visible=lambda u: bool(rule_hospitals(u, "view")),
                 order=30,
+            ),
+            navigation.MenuItem(
+                "system",
+                _("Working-day calendar"),
+                "core:calendar",
+                "calendar3",
+                visible=lambda u: bool(rule_hospitals(u, "view")),
+                order=40,
             ),
         )
         home.register_count(

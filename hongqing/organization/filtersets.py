@@ -1,13 +1,13 @@
 import django_filters
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from hongqing.core.filtersets import HQFilterSet, scoped
 
 from .choices import DepartmentKind, OrgKind
-from .models import Campus, CommitteeTerm, Department, Hospital, PartyOrganization
+from .models import Campus, CommitteeTerm, Department, DisciplineGroup, Hospital, PartyOrganization
 
 
 class HospitalFilterSet(HQFilterSet):
@@ -35,7 +35,9 @@ class DepartmentFilterSet(HQFilterSet):
     kind = django_filters.ChoiceFilter(choices=DepartmentKind.choices, label=_("kind"))
     campus = django_filters.ModelChoiceFilter(queryset=scoped(Campus), label=_("campus"))
     branch = extend_schema_field(OpenApiTypes.INT)(
-        django_filters.ModelChoiceFilter(queryset=scoped(PartyOrganization), label=_("branch"), method="filter_branch")
+        django_filters.ModelChoiceFilter(
+            queryset=scoped(PartyOrganization), label=_("branch"), method="filter_branch"
+        )
     )
 
     def search(self, queryset, name, value):
@@ -73,3 +75,12 @@ class CommitteeTermFilterSet(HQFilterSet):
     class Meta:
         model = CommitteeTerm
         fields = ["q", "organization", "current"]
+
+
+class DisciplineGroupFilterSet(HQFilterSet):
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(departments__name__icontains=value)).distinct()
+
+    class Meta:
+        model = DisciplineGroup
+        fields = ["q"]

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hongqing.core.tables import HQTable
 
-from .models import Campus, CommitteeTerm, Department, Hospital, PartyOrganization
+from .models import Campus, CommitteeTerm, Department, DisciplineGroup, Hospital, PartyOrganization
 
 
 class HospitalTable(HQTable):
@@ -47,3 +47,20 @@ class CommitteeTermTable(HQTable):
     class Meta(HQTable.Meta):
         model = CommitteeTerm
         fields = ["organization", "number", "start", "due_end", "actual_end", "status"]
+
+
+class DisciplineGroupTable(HQTable):
+    name = tables.Column(linkify=True)
+    departments = tables.Column(
+        verbose_name=_("departments"), accessor="departments", orderable=False, empty_values=()
+    )
+
+    def render_departments(self, record):
+        return "、".join(d.name for d in record.departments.all())
+
+    def value_departments(self, record):
+        return self.render_departments(record)
+
+    class Meta(HQTable.Meta):
+        model = DisciplineGroup
+        fields = ["name", "departments", "hospital"]

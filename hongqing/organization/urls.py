@@ -16,6 +16,11 @@ from .models import (
 app_name = "organization"
 urlpatterns = [
     path("tree/", v.TreeView.as_view(), name="tree"),
+    path(
+        "party-organizations/<int:pk>/link-group/",
+        v.PartyOrganizationLinkGroupView.as_view(),
+        name="partyorganization_link_group",
+    ),
     *crud_urls(
         "hospitals",
         Hospital,
@@ -49,6 +54,9 @@ urlpatterns = [
         DisciplineGroup,
         detail_view=v.DisciplineGroupDetailView,
         edit_view=v.DisciplineGroupEditView,
+        list_view=v.DisciplineGroupListView,
+        delete_view=v.DisciplineGroupDeleteView,
+        history_view=v.DisciplineGroupHistoryView,
     ),
     *crud_urls(
         "party-organizations",

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Length, Substr
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
 from django.views.generic import TemplateView
 
 from hongqing.core import panels
@@ -18,7 +23,7 @@ from hongqing.core.views import (
     ScopedMixin,
 )
 
-from . import filtersets, forms, tables
+from . import filtersets, forms, services, tables
 from .imports import DepartmentImport
 from .models import (
     BranchDepartment,
@@ -158,6 +163,21 @@ class DepartmentImportView(ObjectImportView):
 
 
 # Discipline groups
+class DisciplineGroupListView(ObjectListView):
+    model = DisciplineGroup
+    queryset = DisciplineGroup.objects.select_related("hospital").prefetch_related("departments")
+    table_class = tables.DisciplineGroupTable
+    filterset_class = filtersets.DisciplineGroupFilterSet
+
+
+class DisciplineGroupHistoryView(ObjectHistoryView):
+    model = DisciplineGroup
+
+
+class DisciplineGroupDeleteView(ObjectDeleteView):
+    model = DisciplineGroup
+
+
 class DisciplineGroupEditView(ObjectEditView):
     model = DisciplineGroup
     form_class = forms.DisciplineGroupForm
@@ -202,6 +222,23 @@ class PartyOrganizationDetailView(ObjectDetailView):
         ctx["terms"] = CommitteeTerm.objects.restrict(user, VIEW).filter(organization=org).order_by("-number")
         ctx["member_count"] = org.memberships.filter(stage__in=("probationary", "full")).count()
         return ctx
+
+
+class PartyOrganizationLinkGroupView(ScopedMixin, View):
+    """Link every department of the branch's discipline group to the branch, from today."""
+
+    model = PartyOrganization
+    action = "change"
+
+    def post(self, request, pk):
+        branch = get_object_or_404(self.get_queryset(), pk=pk)
+        try:
+            created = services.link_discipline_group(branch, start=timezone.localdate(), actor=request.user)
+        except services.LinkRefused as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("%(n)d departments linked.") % {"n": len(created)})
+        return redirect(branch.get_absolute_url())
 
 
 class PartyOrganizationHistoryView(ObjectHistoryView):

@@ -2,7 +2,15 @@ from rest_framework import serializers
 
 from hongqing.core.api import HQSerializer
 
-from ..models import BranchDepartment, Campus, CommitteeTerm, Department, Hospital, PartyOrganization
+from ..models import (
+    BranchDepartment,
+    Campus,
+    CommitteeTerm,
+    Department,
+    DisciplineGroup,
+    Hospital,
+    PartyOrganization,
+)
 
 
 class HospitalSerializer(HQSerializer):
@@ -118,3 +126,9 @@ class CommitteeTermSerializer(HQSerializer):
         model = CommitteeTerm
         fields = ["id", "url", "organization", "number", "start", "due_end", "actual_end", "status", "note"]
         extra_kwargs = {"due_end": {"required": False}}
+
+
+class DisciplineGroupSerializer(HQSerializer):
+    class Meta:
+        model = DisciplineGroup
+        fields = ["id", "url", "hospital", "name", "departments"]

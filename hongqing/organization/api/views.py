@@ -1,7 +1,15 @@
 from hongqing.core.api import ScopedViewSet
 
 from .. import filtersets
-from ..models import BranchDepartment, Campus, CommitteeTerm, Department, Hospital, PartyOrganization
+from ..models import (
+    BranchDepartment,
+    Campus,
+    CommitteeTerm,
+    Department,
+    DisciplineGroup,
+    Hospital,
+    PartyOrganization,
+)
 from . import serializers
 
 
@@ -39,3 +47,9 @@ class CommitteeTermViewSet(ScopedViewSet):
     queryset = CommitteeTerm.objects.select_related("organization")
     serializer_class = serializers.CommitteeTermSerializer
     filterset_class = filtersets.CommitteeTermFilterSet
+
+
+class DisciplineGroupViewSet(ScopedViewSet):
+    queryset = DisciplineGroup.objects.prefetch_related("departments")
+    serializer_class = serializers.DisciplineGroupSerializer
+    filterset_class = filtersets.DisciplineGroupFilterSet

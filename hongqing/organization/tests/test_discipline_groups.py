@@ -1,7 +1,7 @@
 import pytest
 from django.utils import timezone
 
-from hongqing.core.testing.contracts import PageContract
+from hongqing.core.testing.contracts import ApiContract, PageContract
 from hongqing.organization.models import BranchDepartment, Department, DisciplineGroup, PartyOrganization
 
 
@@ -18,6 +18,23 @@ class TestDisciplineGroupPages(PageContract):
     @pytest.fixture(autouse=True)
     def _groups(self, world):
         # The contract looks some rows up only after its request: they must exist before it.
+        self.in_scope(world)
+        self.elsewhere(world)
+
+    def in_scope(self, world):
+        return make_group(world, "甲学科群", world.dept_a)
+
+    def elsewhere(self, world):
+        return make_group(world, "乙学科群", hospital=world.hospital2)
+
+
+class TestDisciplineGroupApi(ApiContract):
+    model = DisciplineGroup
+    viewer = editor = "office"
+    api_list = "/api/organization/discipline-groups/"
+
+    @pytest.fixture(autouse=True)
+    def _groups(self, world):
         self.in_scope(world)
         self.elsewhere(world)
 

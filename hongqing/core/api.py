@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.db.models import ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, permissions, serializers, viewsets
 from rest_framework.response import Response
@@ -82,7 +83,15 @@ class ScopedViewSet(viewsets.ModelViewSet):
     def destroy(self, request, *args, **kwargs):
         instance = self.get_object()
         reasons = instance.delete_blockers()
+        if not reasons:
+            try:
+                with transaction.atomic():
+                    instance.delete()
+            except (ProtectedError, RestrictedError) as exc:
+                # A reference delete_blockers() does not name: refuse like the delete page, not a 500.
+                related = getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", [])
+                names = ", ".join(str(o) for o in list(related)[:5])
+                reasons = [_("Other records still refer to it: %(objs)s") % {"objs": names}]
         if reasons:
             return Response({"detail": " ".join(str(r) for r in reasons)}, status=409)
-        instance.delete()
         return Response(status=204)

@@ -124,6 +124,17 @@ class Department(MP_Node, HQModel):
             reasons.append(_("%(n)d staff belong to it.") % {"n": persons.count()})
         if self.branch_links.exists():
             reasons.append(_("It is linked to a Party branch (with history)."))
+        cadre_posts = getattr(self, "cadre_posts", None)
+        if cadre_posts is not None and cadre_posts.exists():
+            reasons.append(_("Cadre posts of it are on record."))
+        rotations_in, rotations_out = (
+            getattr(self, "rotations_in", None),
+            getattr(self, "rotations_out", None),
+        )
+        if (rotations_in is not None and rotations_in.exists()) or (
+            rotations_out is not None and rotations_out.exists()
+        ):
+            reasons.append(_("Rotations to or from it are on record."))
         return reasons
 
 
@@ -213,6 +224,14 @@ class PartyOrganization(MP_Node, HQModel):
             reasons.append(_("It has committee terms on record."))
         if self.department_links.exists():
             reasons.append(_("It has department links on record."))
+        transfers_in, transfers_out = (
+            getattr(self, "transfers_in", None),
+            getattr(self, "transfers_out", None),
+        )
+        if (transfers_in is not None and transfers_in.exists()) or (
+            transfers_out is not None and transfers_out.exists()
+        ):
+            reasons.append(_("Transfers to or from it are on record."))
         return reasons
 
 

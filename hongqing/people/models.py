@@ -177,6 +177,8 @@ class Person(HQModel):
             reasons.append(_("The person has cadre posts on record."))
         if self.term_positions.exists():
             reasons.append(_("The person holds committee posts on record."))
+        if self.rotations.exists():
+            reasons.append(_("The person has rotations on record."))
         return reasons
 
 

@@ -44,9 +44,9 @@ def test_office_browses_tree_to_a_branch_and_its_history(live_server, page, demo
     expect(page.get_by_role("link", name=main["general"].name, exact=True)).to_be_visible()  # parent
 
     # The history tab opens and shows the record's creation.
-    page.locator(".nav-tabs").get_by_role("link", name=re.compile("History|历史")).click()
+    page.locator(".nav-tabs").get_by_role("link", name=re.compile("History|变更记录")).click()
     expect(page).to_have_url(f"{live_server.url}{branch.get_absolute_url()}history/")
-    expect(page.locator(".nav-tabs .nav-link.active")).to_have_text(re.compile("History|历史"))
+    expect(page.locator(".nav-tabs .nav-link.active")).to_have_text(re.compile("History|变更记录"))
     expect(page.locator("table tbody tr").first).to_contain_text(branch.name)
 
     # Back through the Details tab, then into one of its departments, which links back to the branch.

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "hongqing.organization",
     "hongqing.accounts",
     "hongqing.people",
+    "hongqing.party",
 ]
 
 MIDDLEWARE = [
@@ -163,6 +164,7 @@ IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20000)
 IMPORT_BACKGROUND_MIN_ROWS = env_int("IMPORT_BACKGROUND_MIN_ROWS", 1000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 EXPORT_MAX_ROWS = env_int("EXPORT_MAX_ROWS", 50000)
+ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 
 REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header makes an anonymous request 401 (session-first gives 403).

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PartyConfig(AppConfig):
+    name = "hongqing.party"
+    label = "party"
+    verbose_name = _("Party work")
+
+    def ready(self):
+        from . import rules  # noqa: F401  (declares the duty, dues and quorum rules)

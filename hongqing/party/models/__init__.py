@@ -1,0 +1,30 @@
+"""Party work (党务): meetings, duty lists, appraisals, dues and committee decisions."""
+
+from .appraisal import AppraisalCampaign, AppraisalEntry, AppraisalVote
+from .dues import DuesBase, DuesPayment
+from .duties import DutyStatus, Obligation, Reminder
+from .meetings import (
+    ALLOWED_ATTACHMENT_EXTENSIONS,
+    AgendaItem,
+    Attendance,
+    MajorMatter,
+    Meeting,
+    MeetingAttachment,
+)
+
+__all__ = [
+    "ALLOWED_ATTACHMENT_EXTENSIONS",
+    "AgendaItem",
+    "AppraisalCampaign",
+    "AppraisalEntry",
+    "AppraisalVote",
+    "Attendance",
+    "DuesBase",
+    "DuesPayment",
+    "DutyStatus",
+    "MajorMatter",
+    "Meeting",
+    "MeetingAttachment",
+    "Obligation",
+    "Reminder",
+]

@@ -102,3 +102,6 @@ class AppraisalVote(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["entry", "voter", "round"], name="party_appraisal_vote_once")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id}/{self.voter_id}: {self.rating}"

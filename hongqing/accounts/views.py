@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from hongqing.core.exports import xlsx_response
+from hongqing.core.templatetags.hq import log_action, log_changes
 
 from .choices import Role
 from .forms import LoginForm, RoleAssignmentForm, UserForm
@@ -161,8 +162,8 @@ class AuditLogView(RoleRequiredMixin, View):
                         e.timestamp.isoformat(),
                         str(e.actor or ""),
                         f"{e.content_type.name} {e.object_repr}",
-                        e.action,
-                        e.changes_str if hasattr(e, "changes_str") else "",
+                        log_action(e),
+                        "; ".join(f"{label}: {old} → {new}" for label, (old, new) in log_changes(e)),
                         e.remote_addr or "",
                         e.cid or "",
                     ]

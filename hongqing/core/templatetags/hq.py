@@ -1,5 +1,6 @@
 from auditlog.models import LogEntry
 from django import template
+from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -26,13 +27,32 @@ def log_action(entry: LogEntry) -> str:
     }.get(entry.action, str(entry.action))
 
 
+def _model_field(entry: LogEntry, name: str):
+    model = entry.content_type.model_class() if entry.content_type_id else None
+    try:
+        return model._meta.get_field(name) if model else None
+    except FieldDoesNotExist:
+        return None
+
+
+def _shown(field, value):
+    """A choice's label instead of its stored code (``F`` → 女); auditlog writes an empty value as "None"."""
+    if value == "None":
+        return ""
+    if field is not None and getattr(field, "choices", None) and value not in (None, ""):
+        return dict(field.flatchoices).get(value, value)
+    return value
+
+
 @register.filter
 def log_changes(entry: LogEntry):
+    """(label, (old, new)) of each change: the field's verbose name, choice labels for codes."""
     changes = entry.changes_dict if hasattr(entry, "changes_dict") else {}
     out = []
-    for field, pair in (changes or {}).items():
-        if isinstance(pair, list | tuple) and len(pair) == 2:
-            out.append((field, pair))
-        else:
-            out.append((field, ("", pair)))
+    for name, pair in (changes or {}).items():
+        field = _model_field(entry, name)
+        label = str(getattr(field, "verbose_name", name))
+        if not (isinstance(pair, list | tuple) and len(pair) == 2):
+            pair = ("", pair)
+        out.append((label, (_shown(field, pair[0]), _shown(field, pair[1]))))
     return out

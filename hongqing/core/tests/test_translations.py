@@ -199,3 +199,15 @@ def test_english_is_still_offered(client, db, compiled):
     response = client.get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="en")
     html = response.content.decode()
     assert ">Log in<" in html and "登录" not in html
+
+
+def test_history_names_fields_and_choices_in_chinese(client, world, compiled):
+    person = world.person_b
+    person.phone, person.gender, person.post = "13900001111", "M", "护士长"
+    person.save()
+    client.force_login(world.office)
+    response = client.get(reverse("people:person_history", args=[person.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<b>联系电话</b>" in html and "<b>性别</b>: 女 → 男" in html
+    assert "<b>phone</b>" not in html and "<b>gender</b>" not in html

@@ -66,6 +66,18 @@ def test_pages_fit_a_phone(live_server, phone_page, demo, log_in, username):
     # Names stay on one line (they wrapped one character per line before the table could scroll).
     name = page.locator("#results tbody td a").first
     assert name.bounding_box()["height"] < 30
+    # The pager sits in the scrolling box too; every page link must be on the screen, also after
+    # scrolling the table sideways.
+    items = page.locator("#results .pagination .page-item")
+    if username == "office":  # 600 persons: 12 pages (the member sees only themselves)
+        expect(items.first).to_be_visible()
+    for scroll in (0, 10_000):
+        box.evaluate("(e, x) => { e.scrollLeft = x; }", scroll)
+        for item in items.all():
+            b = item.bounding_box()
+            assert b["x"] >= 0 and b["x"] + b["width"] <= PHONE_WIDTH, (
+                f"page link {item.inner_text()!r} is off the screen ({b}), table scrolled to {scroll}"
+            )
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])

@@ -115,6 +115,11 @@ def date_value(value) -> dt.date:
     if isinstance(value, dt.date):
         return value
     raw = _as_text(value)
+    if len(raw) == 10 and raw[4] == "-" and raw[7] == "-":
+        try:
+            return dt.date.fromisoformat(raw)  # the template's format, and the fast path
+        except ValueError:
+            pass
     for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y-%m-%dT%H:%M:%S"):
         try:
             return dt.datetime.strptime(raw, fmt).date()

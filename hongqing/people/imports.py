@@ -125,6 +125,7 @@ class PersonImport(HospitalImport):
             .only("pk", "hospital_id", "name", "path")
         }
         self.tags = {t.name: t for t in TalentTag.objects.restrict(self.user, VIEW).filter(hospital=h)}
+        self._pinyin: dict[str, tuple[str, str]] = {}  # names repeat: 张伟 is converted once
 
     def build(self, row: Row, values: dict):
         staff_no = values["staff_no"]
@@ -168,7 +169,10 @@ class PersonImport(HospitalImport):
             created_by=self.user,
         )
         # bulk_create does not call save(), which keeps the pinyin search keys (cut to the columns).
-        full, initials = pinyin_keys(name)
+        keys = self._pinyin.get(name)
+        if keys is None:
+            keys = self._pinyin[name] = pinyin_keys(name)
+        full, initials = keys
         obj.name_pinyin, obj.name_initials = full[:PINYIN_MAX], initials[:INITIALS_MAX]
         obj._import_tags = tags
         return obj

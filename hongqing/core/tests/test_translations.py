@@ -192,7 +192,9 @@ def test_a_list_page_is_chinese(client, world, compiled):
     client.force_login(world.office)
     response = client.get(reverse("people:person_list"))
     assert response.status_code == 200
-    assert_chinese(response.content.decode(), "筛选", "重置", "导出Excel", "新增", "工号", "姓名")
+    html = response.content.decode()
+    assert_chinese(html, "筛选", "重置", "导出Excel", "新增", "工号", "姓名")
+    assert '<option value="" selected>全部</option>' in html and "---------" not in html
 
 
 def test_english_is_still_offered(client, db, compiled):

@@ -63,10 +63,10 @@ def test_office_imports_persons_after_correcting_a_bad_row(live_server, page, de
     assert not Person.objects.filter(staff_no__startswith="E2E").exists()  # nothing written
 
     # Correct the file and upload it again: checked, previewed, confirmed.
-    ROWS_FIXED = [row[:] for row in ROWS]
-    ROWS_FIXED[1][3] = FIXED_ID
+    fixed_rows = [row[:] for row in ROWS]
+    fixed_rows[1][3] = FIXED_ID
     good = tmp_path / "职工.xlsx"
-    fill_template(template, good, ROWS_FIXED)
+    fill_template(template, good, fixed_rows)
     page.locator("#import-again").click()
     page.locator("#import-file").set_input_files(good)
     page.locator("#import-submit").click()

@@ -138,36 +138,17 @@ class DisciplineGroupForm(HQModelForm):
 
 
 class BranchDepartmentForm(HQModelForm):
+    """The rules (same hospital, a branch, one current link per department) are BranchDepartment.clean."""
+
     class Meta:
         model = BranchDepartment
         fields = ["organization", "department", "start", "end"]
         widgets = {"start": DateInput(), "end": DateInput()}
 
-    def clean(self):
-        cleaned = super().clean()
-        org, dept = cleaned.get("organization"), cleaned.get("department")
-        start, end = cleaned.get("start"), cleaned.get("end")
-        if org and dept and org.hospital_id != dept.hospital_id:
-            self.add_error("department", _("The department belongs to another hospital."))
-        if org and org.kind not in (OrgKind.BRANCH, OrgKind.GENERAL_BRANCH):
-            self.add_error("organization", _("Departments are linked to branches or general branches."))
-        if start and end and end < start:
-            self.add_error("end", _("The end is before the start."))
-        if dept and end is None:
-            current = BranchDepartment.objects.filter(department=dept, end__isnull=True).exclude(
-                pk=self.instance.pk
-            )
-            other = current.select_related("organization").first()
-            if other:
-                self.add_error(
-                    "department",
-                    _("%(dept)s is already covered by %(org)s: end that link first.")
-                    % {"dept": dept, "org": other.organization},
-                )
-        return cleaned
-
 
 class CommitteeTermForm(HQModelForm):
+    """The rules (due end after the start, one current term) are CommitteeTerm.clean."""
+
     class Meta:
         model = CommitteeTerm
         fields = ["organization", "number", "start", "due_end", "actual_end", "note"]
@@ -176,19 +157,3 @@ class CommitteeTermForm(HQModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["due_end"].required = False
-
-    def clean(self):
-        cleaned = super().clean()
-        start, due, end = cleaned.get("start"), cleaned.get("due_end"), cleaned.get("actual_end")
-        if start and due and due <= start:
-            self.add_error("due_end", _("The due end must be after the start."))
-        if start and end and end < start:
-            self.add_error("actual_end", _("The end is before the start."))
-        org = cleaned.get("organization")
-        if org and end is None:
-            other = CommitteeTerm.objects.filter(organization=org, actual_end__isnull=True).exclude(
-                pk=self.instance.pk
-            )
-            if other.exists():
-                self.add_error("actual_end", _("The organisation already has a current term: end it first."))
-        return cleaned

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -275,6 +276,32 @@ class BranchDepartment(HQModel):
     def __str__(self) -> str:
         return f"{self.organization} — {self.department}"
 
+    def clean(self):
+        # The form and the API both call this (the API answered 500 on the database constraints).
+        errors = {}
+        org = self.organization if self.organization_id else None
+        dept = self.department if self.department_id else None
+        if org and dept and org.hospital_id != dept.hospital_id:
+            errors["department"] = _("The department belongs to another hospital.")
+        if org and org.kind not in (OrgKind.BRANCH, OrgKind.GENERAL_BRANCH):
+            errors["organization"] = _("Departments are linked to branches or general branches.")
+        if self.start and self.end and self.end < self.start:
+            errors["end"] = _("The end is before the start.")
+        if dept and self.end is None and "department" not in errors:
+            other = (
+                BranchDepartment.objects.filter(department=dept, end__isnull=True)
+                .exclude(pk=self.pk)
+                .select_related("organization")
+                .first()
+            )
+            if other:
+                errors["department"] = _("%(dept)s is already covered by %(org)s: end that link first.") % {
+                    "dept": dept,
+                    "org": other.organization,
+                }
+        if errors:
+            raise ValidationError(errors)
+
 
 def term_due_end(kind: str, start: dt.date, hospital_id: int | None) -> dt.date:
     """A term's due end from the term rule in force at its start (RULES.md §2)."""
@@ -326,6 +353,22 @@ class CommitteeTerm(HQModel):
         if not self.due_end and self.start:
             self.due_end = term_due_end(self.organization.kind, self.start, self.organization.hospital_id)
         super().save(*args, **kwargs)
+
+    def clean(self):
+        errors = {}
+        start, due, end = self.start, self.due_end, self.actual_end
+        if start and due and due <= start:
+            errors["due_end"] = _("The due end must be after the start.")
+        if start and end and end < start:
+            errors["actual_end"] = _("The end is before the start.")
+        if self.organization_id and end is None:
+            other = CommitteeTerm.objects.filter(
+                organization_id=self.organization_id, actual_end__isnull=True
+            )
+            if other.exclude(pk=self.pk).exists():
+                errors["actual_end"] = _("The organisation already has a current term: end it first.")
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def status(self) -> str:

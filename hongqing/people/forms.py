@@ -121,24 +121,12 @@ class CadreForm(HQModelForm):
         fields = ["person", "department", "title", "level", "start", "end", "appointment"]
         widgets = {"start": DateInput(), "end": DateInput()}
 
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("start") and cleaned.get("end") and cleaned["end"] < cleaned["start"]:
-            self.add_error("end", _("The end is before the start."))
-        return cleaned
-
 
 class RotationForm(HQModelForm):
     class Meta:
         model = Rotation
         fields = ["person", "kind", "from_department", "to_department", "start", "end", "note"]
         widgets = {"start": DateInput(), "end": DateInput()}
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("start") and cleaned.get("end") and cleaned["end"] < cleaned["start"]:
-            self.add_error("end", _("The end is before the start."))
-        return cleaned
 
 
 class TalentTagForm(HQModelForm):

@@ -354,6 +354,15 @@ class Cadre(HQModel):
     def __str__(self) -> str:
         return f"{self.person.name} · {self.title}"
 
+    def clean(self):
+        errors = {}
+        if self.start and self.end and self.end < self.start:
+            errors["end"] = _("The end is before the start.")
+        if self.person_id and self.department_id and self.person.hospital_id != self.department.hospital_id:
+            errors["department"] = _("The department belongs to another hospital.")
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def is_current(self) -> bool:
         today = timezone.localdate()
@@ -397,6 +406,18 @@ class Rotation(HQModel):
 
     def __str__(self) -> str:
         return f"{self.person.name} → {self.to_department}"
+
+    def clean(self):
+        errors = {}
+        if self.start and self.end and self.end < self.start:
+            errors["end"] = _("The end is before the start.")
+        hospital = self.person.hospital_id if self.person_id else None
+        for name in ("from_department", "to_department"):
+            dept = getattr(self, name) if getattr(self, f"{name}_id") else None
+            if hospital and dept and dept.hospital_id != hospital:
+                errors[name] = _("The department belongs to another hospital.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class TermPosition(HQModel):

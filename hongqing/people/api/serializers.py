@@ -37,7 +37,12 @@ class PersonSerializer(HQSerializer):
             "status",
             "talent_tags",
         ]
-        extra_kwargs = {"id_number": {"write_only": True, "required": False}, "gender": {"required": False}}
+        # The default keeps the ID number optional: the validator of the (hospital, id_number) constraint
+        # otherwise calls a missing one required.
+        extra_kwargs = {
+            "id_number": {"write_only": True, "required": False, "default": ""},
+            "gender": {"required": False},
+        }
 
 
 class MembershipSerializer(HQSerializer):

@@ -481,7 +481,8 @@ class ImportSpec:
                 header = self.header_for(name)
                 for error in errors:
                     message = " ".join(error.messages)
-                    if any(e.column == header and e.message == message for e in row.errors):
+                    # One error per cell: the first (the parser's, the spec's) says what is wrong.
+                    if any(e.column == header and (header or e.message == message) for e in row.errors):
                         continue
                     if not header and name != "__all__":
                         try:
@@ -523,10 +524,10 @@ class ImportSpec:
         for total, (number, raw) in enumerate(rows, start=1):
             row = Row(number, raw)
             values = self.parse_row(row)
-            # ``build`` runs even when a cell failed to parse (its value is then None), so that
-            # duplicates and unknown names on the same row are reported in the same pass.
+            # ``build`` and the model's rules run even when a cell failed to parse (its value is then
+            # None), so that every error of the row is reported in the same pass.
             obj = self.build(row, values)
-            if obj is not None and not row.errors:
+            if obj is not None:
                 self.model_clean(row, obj)
             if row.errors:
                 error_count += len(row.errors)

@@ -169,6 +169,12 @@ class TestBadRows:
         text = format_error(error)
         assert "3" in text and "职称" in text and "特级" in text
 
+    def test_every_error_of_a_row_is_reported_at_once_one_per_cell(self, office, world):
+        good = person_row(1)[HEADERS.index("身份证号")]
+        bad = good[:-1] + ("0" if good[-1] != "0" else "1")
+        response = post_file(office, [person_row(1, 科室="不存在的科室", 身份证号=bad, 性别="")])
+        assert sorted(e["column"] for e in errors_of(response)) == sorted(["科室", "身份证号", "性别"])
+
     def test_id_number_stored_as_a_number_is_explained(self, office, world):
         row = person_row(1)
         row[HEADERS.index("身份证号")] = 110105198001020011

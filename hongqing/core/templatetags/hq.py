@@ -1,6 +1,7 @@
 from auditlog.models import LogEntry
 from django import template
 from django.core.exceptions import FieldDoesNotExist
+from django.db.models import ForeignObjectRel
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -44,6 +45,11 @@ def _shown(field, value):
     return value
 
 
+# Bookkeeping a reader of the history has no use for: the tree's materialised path, the row's own id,
+# and its creation time (the entry's own time says it, in local time).
+HIDDEN_CHANGES = {"id", "path", "depth", "numchild", "created"}
+
+
 @register.filter
 def log_changes(entry: LogEntry):
     """(label, (old, new)) of each change: the field's verbose name, choice labels for codes."""
@@ -51,6 +57,8 @@ def log_changes(entry: LogEntry):
     out = []
     for name, pair in (changes or {}).items():
         field = _model_field(entry, name)
+        if name in HIDDEN_CHANGES or isinstance(field, ForeignObjectRel):
+            continue  # reverse relations: auditlog records "people.Transfer.None" for them on create
         label = str(getattr(field, "verbose_name", name))
         if not (isinstance(pair, list | tuple) and len(pair) == 2):
             pair = ("", pair)

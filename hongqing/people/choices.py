@@ -66,3 +66,26 @@ class RotationKind(models.TextChoices):
     KEY_POST = "key_post", _("Key-post rotation")
     NEW_STAFF = "new_staff", _("New staff rotation")
     BACKBONE = "backbone", _("Backbone rotation")
+
+
+class StepKind(models.TextChoices):
+    """The dated steps of member development (发展党员, RULES.md §3), in their usual order."""
+
+    APPLICATION = "application", _("Application received")
+    TALK = "talk", _("Talk with the applicant")
+    ACTIVIST = "activist", _("Chosen as activist")
+    CONTACTS = "contacts", _("Contacts assigned")
+    ASSESSMENT = "assessment", _("Activist assessment")
+    CANDIDATE_NOTICE = "candidate_notice", _("Public notice before candidacy")
+    CANDIDATE = "candidate", _("Chosen as candidate")
+    POLITICAL_REVIEW = "political_review", _("Political review")
+    TRAINING = "training", _("Short training")
+    PRE_REVIEW = "pre_review", _("Pre-review by the base committee")
+    ADMISSION_NOTICE = "admission_notice", _("Public notice before admission")
+    ADMISSION = "admission", _("Admitted by the branch congress")
+    APPROVAL = "approval", _("Approved by the base committee")
+    OATH = "oath", _("Oath")
+    CONVERSION_APPLICATION = "conversion_application", _("Application for full membership")
+    CONVERSION_NOTICE = "conversion_notice", _("Public notice before conversion")
+    CONVERSION = "conversion", _("Became a full member")
+    EXTENSION = "extension", _("Probation extended")

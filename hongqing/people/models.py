@@ -26,6 +26,7 @@ from .choices import (
     Post,
     RotationKind,
     Stage,
+    StepKind,
     TitleGrade,
     TransferKind,
 )
@@ -456,3 +457,50 @@ class TermPosition(HQModel):
     def clean(self):
         if self.term_id and self.person_id and self.term.organization.hospital_id != self.person.hospital_id:
             raise ValidationError({"person": _("The person belongs to another hospital.")})
+
+
+class DevelopmentStep(HQModel):
+    """One dated step of a person's development (发展党员): a talk, an assessment, a notice, the oath …
+
+    The stage milestones stay on Membership; steps add the rest of the path, each recorded once by
+    the person who did it. Notices and trainings have an end date; a training may count hours.
+    """
+
+    membership = models.ForeignKey(
+        Membership, verbose_name=_("membership"), on_delete=models.CASCADE, related_name="steps"
+    )
+    kind = models.CharField(_("step"), max_length=30, choices=StepKind.choices)
+    date = models.DateField(_("date"))
+    end_date = models.DateField(_("until"), null=True, blank=True)
+    hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=1, null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    scope = ScopeLookups(
+        hospital="membership__organization__hospital",
+        organization="membership__organization",
+        person="membership__person",
+    )
+    scope_area = "membership"
+
+    class Meta:
+        verbose_name = _("development step")
+        verbose_name_plural = _("development steps")
+        ordering = ["membership", "date", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("date")),
+                name="people_step_end_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.membership.person.name} · {self.get_kind_display()} {self.date:%Y-%m-%d}"
+
+    def clean(self):
+        errors = {}
+        if self.date and self.date > timezone.localdate():
+            errors["date"] = _("This date is in the future.")
+        if self.date and self.end_date and self.end_date < self.date:
+            errors["end_date"] = _("The end is before the start.")
+        if errors:
+            raise ValidationError(errors)

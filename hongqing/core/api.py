@@ -41,6 +41,21 @@ class HQSerializer(serializers.ModelSerializer):
                 child.queryset = child.queryset.restrict(user, VIEW)
         return fields
 
+    def run_validators(self, value):
+        # DRF's validator of a conditional UniqueConstraint reads the condition's fields from the
+        # data and fails with a KeyError (a 500) on a PATCH that leaves them out: give it the
+        # record's current values (only the validators see this copy).
+        if self.instance is not None and isinstance(value, dict):
+            missing = {}
+            for validator in self.validators:
+                for name in getattr(validator, "condition_fields", ()):
+                    source = self.fields[name].source if name in self.fields else name
+                    if source not in value:
+                        missing[source] = getattr(self.instance, source)
+            if missing:
+                value = {**missing, **value}
+        super().run_validators(value)
+
     def validate(self, attrs):
         attrs = super().validate(attrs)
         model = self.Meta.model

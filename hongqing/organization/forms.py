@@ -3,7 +3,6 @@ from django.utils.translation import gettext_lazy as _
 
 from hongqing.core.forms import DateInput, HQModelForm
 
-from .choices import ALLOWED_CHILDREN, ROOT_KINDS, OrgKind
 from .models import (
     BranchDepartment,
     Campus,
@@ -12,6 +11,7 @@ from .models import (
     DisciplineGroup,
     Hospital,
     PartyOrganization,
+    placement_errors,
 )
 
 
@@ -100,30 +100,12 @@ class PartyOrganizationForm(TreeFormMixin, HQModelForm):
     def clean(self):
         cleaned = super().clean()
         parent, kind = cleaned.get("parent"), cleaned.get("kind")
-        # No parent because the chosen one was refused is not "at the top of the tree".
-        if kind and not parent and "parent" not in self.errors and kind not in ROOT_KINDS:
-            self.add_error(
-                "parent", _("Only a Party committee or a discipline committee stands at the top of the tree.")
-            )
-        if kind and parent and kind not in ALLOWED_CHILDREN.get(OrgKind(parent.kind), set()):
-            self.add_error(
-                "kind",
-                _("A %(kind)s cannot stand under a %(parent)s.")
-                % {"kind": OrgKind(kind).label, "parent": OrgKind(parent.kind).label},
-            )
-        if kind and self.instance.pk:
-            # A new kind must still hold the organisations already under it (a general branch holds
-            # no Party groups; a discipline committee holds nothing).
-            allowed = ALLOWED_CHILDREN.get(OrgKind(kind), set())
-            stranded = {
-                c.kind for c in PartyOrganization.objects.get_children(self.instance) if c.kind not in allowed
-            }
-            for child_kind in sorted(stranded):
-                self.add_error(
-                    "kind",
-                    _("A %(kind)s cannot stand under a %(parent)s.")
-                    % {"kind": OrgKind(child_kind).label, "parent": OrgKind(kind).label},
-                )
+        for field, messages in placement_errors(kind, parent, self.instance).items():
+            # No parent because the chosen one was refused is not "at the top of the tree".
+            if field == "parent" and "parent" in self.errors:
+                continue
+            for message in messages:
+                self.add_error(field, message)
         group = cleaned.get("discipline_group")
         hospital = cleaned.get("hospital")
         if group and hospital and group.hospital_id != hospital.pk:

@@ -14,7 +14,15 @@ from hongqing.core.models import HQModel, ScopedTreeManager
 from hongqing.core.rules import rule_value
 from hongqing.core.scoping import ScopeLookups
 
-from .choices import DepartmentKind, HospitalKind, HospitalLevel, OrgKind, TermStatus
+from .choices import (
+    ALLOWED_CHILDREN,
+    ROOT_KINDS,
+    DepartmentKind,
+    HospitalKind,
+    HospitalLevel,
+    OrgKind,
+    TermStatus,
+)
 
 
 class Hospital(HQModel):
@@ -234,6 +242,36 @@ class PartyOrganization(MP_Node, HQModel):
         ):
             reasons.append(_("Transfers to or from it are on record."))
         return reasons
+
+
+def placement_errors(kind: str | None, parent: PartyOrganization | None, node=None) -> dict[str, list]:
+    """Where an organisation of ``kind`` may stand: 党委 → 党总支 → 党支部 → 党小组, 纪委 beside the 党委.
+
+    ``node`` (an existing organisation) must also still hold its children under the new kind.
+    The form and the API both call this; errors are keyed by the field to show them on.
+    """
+    errors: dict[str, list] = {}
+    if not kind:
+        return errors
+    if parent is None and kind not in ROOT_KINDS:
+        errors.setdefault("parent", []).append(
+            _("Only a Party committee or a discipline committee stands at the top of the tree.")
+        )
+    if parent is not None and kind not in ALLOWED_CHILDREN.get(OrgKind(parent.kind), set()):
+        errors.setdefault("kind", []).append(
+            _("A %(kind)s cannot stand under a %(parent)s.")
+            % {"kind": OrgKind(kind).label, "parent": OrgKind(parent.kind).label}
+        )
+    if node is not None and node.pk:
+        # A general branch holds no Party groups; a discipline committee holds nothing.
+        allowed = ALLOWED_CHILDREN.get(OrgKind(kind), set())
+        stranded = {c.kind for c in PartyOrganization.objects.get_children(node) if c.kind not in allowed}
+        for child_kind in sorted(stranded):
+            errors.setdefault("kind", []).append(
+                _("A %(kind)s cannot stand under a %(parent)s.")
+                % {"kind": OrgKind(child_kind).label, "parent": OrgKind(kind).label}
+            )
+    return errors
 
 
 class BranchDepartment(HQModel):

@@ -10,6 +10,7 @@ from ..models import (
     DisciplineGroup,
     Hospital,
     PartyOrganization,
+    placement_errors,
 )
 
 
@@ -96,6 +97,19 @@ class DepartmentSerializer(TreeSerializer):
 
 
 class PartyOrganizationSerializer(TreeSerializer):
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        # Which kind stands where: the same rules as the form (a branch is no root, nor under a branch).
+        if self.instance is None:
+            parent = self.new_parent()
+        else:
+            parent = PartyOrganization.objects.get_parent(self.instance)
+        kind = attrs.get("kind", getattr(self.instance, "kind", None))
+        errors = placement_errors(kind, parent, self.instance)
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
     class Meta:
         model = PartyOrganization
         fields = [

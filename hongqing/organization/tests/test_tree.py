@@ -330,3 +330,65 @@ class TestDepartmentTree:
         assert response.status_code == 302
         child = Department.objects.get(name="产二病区")
         assert Department.objects.get_parent(child) == world.dept_a
+
+
+class TestPartyKindsThroughTheApi:
+    """The API places organisations by the same rules as the form."""
+
+    api = "/api/organization/party-organizations/"
+
+    def post(self, client, **data):
+        return client.post(
+            self.api, {"name": "新组织", "sort_order": 1, **data}, content_type="application/json"
+        )
+
+    def test_branch_under_a_branch_refused(self, office, world):
+        before = snapshot(PartyOrganization)
+        response = self.post(
+            office, parent=world.branch_a.pk, hospital=world.hospital.pk, kind=OrgKind.BRANCH
+        )
+        assert response.status_code == 400
+        assert response.json()["kind"] == [kind_error(OrgKind.BRANCH, OrgKind.BRANCH)]
+        assert snapshot(PartyOrganization) == before
+
+    def test_branch_at_the_root_refused(self, office, world):
+        before = snapshot(PartyOrganization)
+        response = self.post(office, hospital=world.hospital.pk, kind=OrgKind.BRANCH)
+        assert response.status_code == 400
+        assert response.json()["parent"] == [tr(ROOT_ONLY)]
+        assert snapshot(PartyOrganization) == before
+
+    def test_group_under_the_committee_refused(self, office, world):
+        response = self.post(office, parent=world.committee.pk, kind=OrgKind.GROUP)
+        assert response.status_code == 400
+        assert "kind" in response.json()
+
+    def test_group_under_a_branch_accepted(self, office, world):
+        response = self.post(office, parent=world.branch_a.pk, kind=OrgKind.GROUP)
+        assert response.status_code == 201, response.content
+        assert (
+            PartyOrganization.objects.get_parent(PartyOrganization.objects.get(name="新组织"))
+            == world.branch_a
+        )
+
+    def test_kind_change_against_the_parent_refused(self, office, world):
+        response = office.patch(
+            f"{self.api}{world.branch_b.pk}/", {"kind": OrgKind.GROUP}, content_type="application/json"
+        )
+        assert response.status_code == 400
+        assert fresh(world.branch_b).kind == OrgKind.BRANCH
+
+    def test_kind_change_that_strands_the_children_refused(self, office, world, group):
+        response = office.patch(
+            f"{self.api}{world.branch_a.pk}/",
+            {"kind": OrgKind.GENERAL_BRANCH},
+            content_type="application/json",
+        )
+        assert response.status_code == 400
+        assert fresh(world.branch_a).kind == OrgKind.BRANCH
+
+    def test_rename_keeps_working(self, office, world, group):
+        response = office.patch(
+            f"{self.api}{world.branch_a.pk}/", {"name": "产科第一党支部"}, content_type="application/json"
+        )
+        assert response.status_code == 200, response.content

@@ -1,17 +1,20 @@
 from django.conf import settings
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
+
+from hongqing.accounts.views import TokenLoginView
 
 urlpatterns = [
     path("", include("hongqing.core.urls")),
     path("accounts/", include("hongqing.accounts.urls")),
     path("organization/", include("hongqing.organization.urls")),
     path("people/", include("hongqing.people.urls")),
+    path("party/", include("hongqing.party.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("api/auth/token/", obtain_auth_token, name="api_token"),
+    path("api/auth/token/", TokenLoginView.as_view(), name="api_token"),
     path("api/organization/", include("hongqing.organization.api.urls")),
     path("api/people/", include("hongqing.people.api.urls")),
+    path("api/party/", include("hongqing.party.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api_schema"), name="api_redoc"),

@@ -1,0 +1,5 @@
+"""API: appraisal. Register viewsets on `router`."""
+
+from rest_framework.routers import DefaultRouter
+
+router = DefaultRouter()

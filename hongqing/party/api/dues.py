@@ -1,0 +1,5 @@
+"""API: dues. Register viewsets on `router`."""
+
+from rest_framework.routers import DefaultRouter
+
+router = DefaultRouter()

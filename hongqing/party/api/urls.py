@@ -1,0 +1,4 @@
+from . import appraisal, dues, duties, meetings
+
+app_name = "party-api"
+urlpatterns = [*meetings.router.urls, *duties.router.urls, *dues.router.urls, *appraisal.router.urls]

@@ -1,0 +1,4 @@
+from .views import appraisal, dues, duties, meetings
+
+app_name = "party"
+urlpatterns = [*meetings.urlpatterns, *duties.urlpatterns, *dues.urlpatterns, *appraisal.urlpatterns]

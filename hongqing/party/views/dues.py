@@ -1,0 +1,3 @@
+"""Party-work pages: dues. (Each area's views and URL patterns live in its own module.)"""
+
+urlpatterns: list = []

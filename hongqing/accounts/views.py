@@ -7,6 +7,7 @@ from axes.utils import reset as axes_reset
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -14,6 +15,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
+from rest_framework.authtoken.models import Token
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.response import Response
 
 from hongqing.core.exports import xlsx_response
 from hongqing.core.templatetags.hq import log_action, log_changes
@@ -28,6 +32,22 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+
+class TokenLoginView(ObtainAuthToken):
+    """``POST /api/auth/token/``: an API token for a username and password.
+
+    Issuing a token is a login like the login page's: it is audited (``via: token``), and, as the
+    lockout counts failures here too, a success resets them.
+    """
+
+    def post(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = serializer.validated_data["user"]
+        token, _created = Token.objects.get_or_create(user=user)
+        user_logged_in.send(sender=user.__class__, request=request, user=user, via="token")
+        return Response({"token": token.key})
 
 
 class RoleRequiredMixin(LoginRequiredMixin):

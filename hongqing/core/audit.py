@@ -71,7 +71,8 @@ def log_event(event: str, *, actor=None, obj=None, request=None, data: dict | No
 
 @receiver(user_logged_in)
 def _on_login(sender, request, user, **kwargs):
-    log_event("login", actor=user, obj=user, request=request)
+    via = kwargs.get("via")  # "token": an API token was issued (accounts.views.TokenLoginView)
+    log_event("login", actor=user, obj=user, request=request, data={"via": via} if via else None)
 
 
 @receiver(user_logged_out)

@@ -26,6 +26,7 @@ from django_tables2 import SingleTableMixin
 from . import panels
 from .exports import table_rows, xlsx_response
 from .scoping import CHANGE, VIEW, has_permission
+from .templatetags.hq import attach_fk_names
 
 
 def safe_reverse(name: str, **kwargs) -> str | None:
@@ -155,13 +156,15 @@ class ObjectHistoryView(ObjectDetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         obj = ctx["object"]
-        ctx["entries"] = (
+        entries = list(
             LogEntry.objects.filter(
                 content_type=ContentType.objects.get_for_model(obj), object_pk=str(obj.pk)
             )
-            .select_related("actor")
+            .select_related("actor", "content_type")
             .order_by("-timestamp")[:200]
         )
+        attach_fk_names(entries)
+        ctx["entries"] = entries
         return ctx
 
 

@@ -50,6 +50,28 @@ def _shown(field, value):
 HIDDEN_CHANGES = {"id", "path", "depth", "numchild", "created"}
 
 
+def attach_fk_names(entries) -> None:
+    """Give each entry the names of the records its foreign-key changes point to: one query per model.
+
+    The change log stores a foreign key as its id; the history shows "医院: 甲医院", not "医院: 1".
+    """
+    wanted: dict[type, set] = {}
+    for entry in entries:
+        for name, pair in (entry.changes_dict or {}).items():
+            field = _model_field(entry, name)
+            if field is not None and getattr(field, "many_to_one", False) and isinstance(pair, list | tuple):
+                wanted.setdefault(field.related_model, set()).update(
+                    v for v in pair if v not in (None, "", "None")
+                )
+    names: dict[tuple[type, str], str] = {}
+    for model, ids in wanted.items():
+        valid = [i for i in ids if str(i).isdigit()]
+        for obj in model._base_manager.filter(pk__in=valid):
+            names[(model, str(obj.pk))] = str(obj)
+    for entry in entries:
+        entry.fk_names = names
+
+
 @register.filter
 def log_changes(entry: LogEntry):
     """(label, (old, new)) of each change: the field's verbose name, choice labels for codes."""
@@ -62,5 +84,9 @@ def log_changes(entry: LogEntry):
         label = str(getattr(field, "verbose_name", name))
         if not (isinstance(pair, list | tuple) and len(pair) == 2):
             pair = ("", pair)
+        fk_names = getattr(entry, "fk_names", None)
+        if fk_names is not None and field is not None and getattr(field, "many_to_one", False):
+            model = field.related_model
+            pair = tuple(fk_names.get((model, str(v)), v) if v not in (None, "", "None") else v for v in pair)
         out.append((label, (_shown(field, pair[0]), _shown(field, pair[1]))))
     return out

@@ -56,4 +56,7 @@ class RoleAssignmentForm(ScopedFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["hospital"].queryset = Hospital.objects.all()
         self.fields["organization"].queryset = PartyOrganization.objects.select_related("hospital").all()
-        self.fields["user"].queryset = User.objects.filter(is_active=True).order_by("username")
+        users = User.objects.filter(is_active=True).order_by("username")
+        if self.user is not None:
+            users = users.exclude(pk=self.user.pk)  # nobody assigns their own roles
+        self.fields["user"].queryset = users

@@ -83,15 +83,22 @@ class RoleAssignment(HQModel):
             errors["organization"] = _("This role is held over a Party organisation: choose one.")
         if self.role != Role.REGIONAL_READER and not self.hospital_id and not self.organization_id:
             errors["hospital"] = _("Choose the hospital this role is held in.")
-        if self.user_id and self.role in ADMIN_ROLES:
+        if self.user_id:
             others = set(
-                RoleAssignment.objects.filter(user_id=self.user_id, role__in=ADMIN_ROLES)
+                RoleAssignment.objects.filter(user_id=self.user_id)
                 .exclude(pk=self.pk)
                 .values_list("role", flat=True)
             )
-            if others - {self.role}:
+            if self.role in ADMIN_ROLES and (others & ADMIN_ROLES) - {self.role}:
                 errors["role"] = _(
                     "The three administrator duties are separated: this user already holds another of them."
+                )
+            elif (self.role in ADMIN_ROLES and others - ADMIN_ROLES) or (
+                self.role not in ADMIN_ROLES and others & ADMIN_ROLES
+            ):
+                # An administrator sees no business data: a business role on the same account would.
+                errors["role"] = _(
+                    "An administrator duty is held by an account of its own, without business roles."
                 )
         if errors:
             raise ValidationError(errors)

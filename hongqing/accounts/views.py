@@ -123,6 +123,9 @@ class RoleAssignmentEditView(RoleRequiredMixin, View):
 
     def post(self, request, pk=None):
         obj = get_object_or_404(RoleAssignment, pk=pk) if pk else RoleAssignment(created_by=request.user)
+        if obj.pk and obj.user_id == request.user.pk:
+            # The security administrator could otherwise grant themselves business data.
+            raise PermissionDenied(_("Nobody assigns their own roles."))
         if request.POST.get("delete") and obj.pk:
             obj.delete()
             messages.success(request, _("The role assignment was removed."))

@@ -29,8 +29,8 @@ class ScopedTreeManager(MP_NodeManager):
     def get_queryset(self):
         return ScopedTreeQuerySet(self.model).order_by("path")
 
-    def restrict(self, user, action="view"):
-        return self.get_queryset().restrict(user, action)
+    def restrict(self, user, action="view", area=None):
+        return self.get_queryset().restrict(user, action, area)
 
 
 class HQModel(models.Model):

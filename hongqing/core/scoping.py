@@ -155,9 +155,13 @@ def grant_q(model, grant: Grant) -> Q | None:
     raise ValueError(f"unknown grant kind {grant.kind!r}")
 
 
-def scope_q(model, user, action: str) -> Q | None:
-    """The filter for what ``user`` may ``action`` on ``model``; None when nothing at all."""
-    area = getattr(model, "scope_area", None)
+def scope_q(model, user, action: str, area: str | None = None) -> Q | None:
+    """The filter for what ``user`` may ``action`` on ``model``; None when nothing at all.
+
+    ``area`` (default: the model's ``scope_area``) reads the rows under another area's grants: the
+    dues book lists memberships (area ``membership``) as far as the user's ``dues`` grants reach.
+    """
+    area = area or getattr(model, "scope_area", None)
     result: Q | None = None
     for grant in grants_for(user):
         if not grant.applies(area, action):
@@ -172,11 +176,14 @@ def scope_q(model, user, action: str) -> Q | None:
 
 
 class ScopedQuerySetMixin:
-    def restrict(self, user, action: str = VIEW):
-        """Only the rows ``user`` may ``action``; every view, API, export and count calls this."""
+    def restrict(self, user, action: str = VIEW, area: str | None = None):
+        """Only the rows ``user`` may ``action``; every view, API, export and count calls this.
+
+        ``area``: judge the rows by the grants of another area than the model's (see ``scope_q``).
+        """
         if action not in ACTIONS:
             raise ValueError(action)
-        q = scope_q(self.model, user, action)
+        q = scope_q(self.model, user, action, area)
         if q is None:
             return self.none()
         return self.filter(q) if q != Q() else self.all()

@@ -207,6 +207,8 @@ EMAIL_BACKEND = env_str(
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "hongqing@localhost")
+# The address users reach the site at, for links in e-mail (e.g. https://hongqing.hospital.example).
+SITE_URL = env_str("SITE_URL", "")
 
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)

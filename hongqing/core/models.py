@@ -169,3 +169,34 @@ class CalendarOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.name}"
+
+
+class Notification(models.Model):
+    """An in-app message to one user (a duty reminder, …): the bell in the navbar counts the unread.
+
+    Only its user sees it (the views filter by ``user``; no role grants it). Apps create them through
+    :func:`hongqing.core.notifications.notify`, which also sends the e-mail.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("message"), blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    read = models.BooleanField(_("read"), default=False)
+
+    audit_exclude = True
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created", "-pk"]
+        indexes = [models.Index(fields=["user", "read"], name="core_notification_unread")]
+
+    def __str__(self) -> str:
+        return self.title

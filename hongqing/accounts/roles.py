@@ -1,7 +1,8 @@
 """What each role may do, as grants over the organisation tree (see core.scoping).
 
 Areas: ``organization`` (hospitals, departments, the Party tree, terms), ``people`` (persons,
-cadres), ``membership`` (memberships, transfers). Later apps add their areas here.
+cadres), ``membership`` (memberships, transfers), ``party`` (meetings, duties, dues, appraisals),
+``decisions`` (三重一大 matters: hospital-wide roles only). Later apps add their areas here.
 The three admin roles get no business data at all: they administer accounts, security and audit.
 """
 
@@ -23,6 +24,9 @@ HOSPITAL_WIDE = {
     Role.DISCIPLINE_INSPECTOR: RO,
 }
 BRANCH_ROLES = {Role.BRANCH_SECRETARY: RW, Role.BRANCH_COMMITTEE_MEMBER: RW}
+# Areas only hospital-wide roles reach: a branch's roles and a member's own grant give nothing there
+# (403, not an empty list). The hospital's 三重一大 matters are the Party office's and the committee's.
+HOSPITAL_ONLY_AREAS = frozenset({"decisions"})
 # Roles allowed to see ID numbers unmasked (each view is audited).
 UNMASK_ROLES = frozenset({Role.PARTY_OFFICE, Role.DISCIPLINE_INSPECTOR})
 
@@ -43,7 +47,16 @@ def grants_for_user(user) -> list[Grant]:
             node = a.organization
             paths = (node.path,) if a.include_subtree else ()
             ids = frozenset() if a.include_subtree else frozenset({node.pk})
-            grants.append(Grant(ORG, BRANCH_ROLES[role], org_paths=paths, org_ids=ids, role=role))
+            grants.append(
+                Grant(
+                    ORG,
+                    BRANCH_ROLES[role],
+                    org_paths=paths,
+                    org_ids=ids,
+                    role=role,
+                    except_areas=HOSPITAL_ONLY_AREAS,
+                )
+            )
             # …and reads the people of the departments the branch (subtree) is built on.
             links = BranchDepartment.objects.filter(end__isnull=True)
             links = (
@@ -81,7 +94,16 @@ def grants_for_user(user) -> list[Grant]:
             )
     if person_id is not None:
         # Everyone linked to a staff record sees their own records.
-        grants.append(Grant(OWN, RO, person_id=person_id, role=Role.MEMBER, personal=True))
+        grants.append(
+            Grant(
+                OWN,
+                RO,
+                person_id=person_id,
+                role=Role.MEMBER,
+                personal=True,
+                except_areas=HOSPITAL_ONLY_AREAS,
+            )
+        )
     return grants
 
 

@@ -47,6 +47,7 @@ class Grant:
     kind: str
     actions: frozenset[str]
     areas: frozenset[str] | None = None  # None: every area
+    except_areas: frozenset[str] = frozenset()  # areas left out of ``areas`` (e.g. a hospital's decisions)
     hospital_ids: frozenset[int] = frozenset()
     org_paths: tuple[str, ...] = ()  # subtree grants: materialised paths
     org_ids: frozenset[int] = frozenset()  # node-only grants
@@ -56,7 +57,11 @@ class Grant:
     personal: bool = False  # about the user's own records (a member's own data), not a scope they manage
 
     def applies(self, area: str, action: str) -> bool:
-        return action in self.actions and (self.areas is None or area in self.areas)
+        return (
+            action in self.actions
+            and (self.areas is None or area in self.areas)
+            and area not in self.except_areas
+        )
 
 
 @dataclass

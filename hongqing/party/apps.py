@@ -8,4 +8,8 @@ class PartyConfig(AppConfig):
     verbose_name = _("Party work")
 
     def ready(self):
+        from hongqing.core import navigation
+
         from . import rules  # noqa: F401  (declares the duty, dues and quorum rules)
+
+        navigation.register_area("party", _("Party work"), "flag", 30)

@@ -130,6 +130,7 @@ class ObjectImportView(ScopedMixin, View):
                 "job": job,
                 "headers": [c.header for c in spec.columns],
                 "preview": spec.preview(job.rows) if job.status == ImportStatus.VALIDATED else [],
+                "notes": spec.preview_notes(job.rows) if job.status == ImportStatus.VALIDATED else [],
                 "errors": errors,
                 "file_errors": [e for e in errors if e.get("row") is None],
                 "row_errors": [e for e in errors if e.get("row") is not None],
@@ -178,7 +179,7 @@ class ObjectImportView(ScopedMixin, View):
         spec.options = spec.options_from_form(options_form) if options_form is not None else {}
         upload = form.cleaned_data["file"]
         try:
-            parsed = imports.read_workbook(upload, spec.columns)
+            parsed = spec.read(upload)
             result = spec.check(parsed.rows)
         except imports.ImportFileError as exc:
             return self.render_upload(form, options_form, status=422, file_error=str(exc))

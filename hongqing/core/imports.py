@@ -261,8 +261,12 @@ def _normalize_header(value) -> str:
     return text_.replace("\u3000", " ").strip().rstrip("*＊").strip()
 
 
-def read_workbook(upload, columns: list[ImportColumn]) -> ParsedFile:
-    """Check the file and read its first sheet: the header row, then one dict per non-empty row."""
+def read_workbook(upload, columns: list[ImportColumn], *, extra_columns: bool = False) -> ParsedFile:
+    """Check the file and read its first sheet: the header row, then one dict per non-empty row.
+
+    ``extra_columns``: headers that are not the template's are read too (the spec decides what they
+    mean, e.g. the pay columns of a payroll export), instead of refusing the file.
+    """
     size = getattr(upload, "size", None)
     if size is None:
         upload.seek(0, io.SEEK_END)
@@ -288,12 +292,12 @@ def read_workbook(upload, columns: list[ImportColumn]) -> ParsedFile:
             _("This is not an Excel file (.xlsx). Download the template, fill it in and upload it again.")
         ) from exc
     try:
-        return _read_sheet(wb.worksheets[0] if wb.worksheets else None, columns)
+        return _read_sheet(wb.worksheets[0] if wb.worksheets else None, columns, extra_columns)
     finally:
         wb.close()
 
 
-def _read_sheet(ws, columns: list[ImportColumn]) -> ParsedFile:
+def _read_sheet(ws, columns: list[ImportColumn], extra_columns: bool = False) -> ParsedFile:
     if ws is None:
         raise ImportFileError(_("The file is empty."))
     rows = ws.iter_rows(values_only=True)
@@ -304,9 +308,9 @@ def _read_sheet(ws, columns: list[ImportColumn]) -> ParsedFile:
     # Trailing empty header cells are formatting, not columns.
     while headers and headers[-1] == "":
         headers.pop()
-    check_headers(headers, columns)
+    check_headers(headers, columns, extra_columns=extra_columns)
     known = {c.header for c in columns}
-    index = [(i, h) for i, h in enumerate(headers) if h in known]
+    index = [(i, h) for i, h in enumerate(headers) if h in known or (extra_columns and h)]
     limit = max_rows()
     data: list[list] = []
     for number, values in enumerate(rows, start=2):
@@ -328,7 +332,7 @@ def _read_sheet(ws, columns: list[ImportColumn]) -> ParsedFile:
     return ParsedFile(headers, data)
 
 
-def check_headers(headers: list[str], columns: list[ImportColumn]) -> None:
+def check_headers(headers: list[str], columns: list[ImportColumn], *, extra_columns: bool = False) -> None:
     expected = [c.header for c in columns]
     problems = []
     seen = set()
@@ -337,7 +341,7 @@ def check_headers(headers: list[str], columns: list[ImportColumn]) -> None:
         if h and h in seen and h not in duplicates:
             duplicates.append(h)
         seen.add(h)
-    unknown = [h for h in headers if h and h not in expected]
+    unknown = [] if extra_columns else [h for h in headers if h and h not in expected]
     blank = [get_column_letter(i + 1) for i, h in enumerate(headers) if h == ""]
     missing = [c.header for c in columns if c.required and c.header not in seen]
     if unknown:
@@ -400,6 +404,9 @@ class ImportSpec:
     preview_rows = 20
     # Fields the model's ``clean_fields`` skips besides relations (set by the spec's own checks).
     clean_fields_exclude: tuple[str, ...] = ()
+    # Read headers the template does not have instead of refusing the file (``build`` sees them in
+    # ``row.raw``; ``preview_notes`` can say what became of them).
+    extra_columns = False
 
     def __init__(self, user, options: dict | None = None):
         self.user = user
@@ -413,6 +420,14 @@ class ImportSpec:
 
     def options_from_form(self, form) -> dict:
         return {}
+
+    def read(self, upload) -> ParsedFile:
+        """Read and check the uploaded workbook (the file as a whole; rows are checked by ``check``)."""
+        return read_workbook(upload, self.columns, extra_columns=self.extra_columns)
+
+    def preview_notes(self, rows: list[list]) -> list[str]:
+        """Remarks shown above the preview of a checked file (e.g. columns that were not used)."""
+        return []
 
     def prepare(self) -> None:
         """Load every lookup ``build`` needs, in a few queries (never one per row)."""

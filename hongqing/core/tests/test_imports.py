@@ -136,6 +136,14 @@ class TestReading:
 
         imports.check_headers([c.header for c in PersonImport.columns], PersonImport.columns)
 
+    def test_extra_columns_are_read_when_the_spec_asks(self):
+        columns = [imports.ImportColumn("工号", "staff_no", required=True)]
+        content = xlsx_bytes(["工号", "奖励性绩效"], [["A1", 6000]])
+        with pytest.raises(imports.ImportFileError):
+            imports.read_workbook(io.BytesIO(content), columns)
+        parsed = imports.read_workbook(io.BytesIO(content), columns, extra_columns=True)
+        assert parsed.rows == [[2, {"工号": "A1", "奖励性绩效": 6000}]]
+
 
 class TestParsers:
     def test_dates(self):

@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views import View
 from rest_framework.authtoken.models import Token
@@ -169,6 +170,11 @@ class AuditLogView(RoleRequiredMixin, View):
             entries = entries.filter(action=int(f["action"]))
         if f["event"]:
             entries = entries.filter(additional_data__event=f["event"])
+        for key in ("date_from", "date_to"):
+            try:
+                f[key] = f[key] if parse_date(f[key]) else ""  # a malformed date is ignored, not a 500
+            except ValueError:
+                f[key] = ""
         if f["date_from"]:
             entries = entries.filter(timestamp__date__gte=f["date_from"])
         if f["date_to"]:

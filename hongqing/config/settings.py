@@ -169,7 +169,7 @@ ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header makes an anonymous request 401 (session-first gives 403).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "hongqing.core.drf.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["hongqing.core.drf.ScopedPermission"],

@@ -21,8 +21,14 @@ from django.dispatch import receiver
 from .middleware import get_request_id
 
 HQ_APP_PREFIX = "hongqing."
-# Sensitive fields never appear in clear in the change log.
-MASKED_FIELDS = ["id_number", "password"]
+# Sensitive fields never appear in clear in the change log, each with its mask: an ID number as
+# everywhere else (region and last four), anything else entirely. auditlog's default mask showed
+# the last half, i.e. an ID number's birth date.
+MASKED_FIELDS = {"id_number": "hongqing.core.idnumber.mask", "password": "hongqing.core.audit.mask_all"}
+
+
+def mask_all(value: str) -> str:
+    return "******" if value else ""
 
 
 def register_models() -> None:
@@ -34,10 +40,13 @@ def register_models() -> None:
             continue
         m2m = [f.name for f in model._meta.many_to_many]
         fields = {f.name for f in model._meta.get_fields()}
+        masked = [f for f in MASKED_FIELDS if f in fields]
         auditlog.register(
             model,
             m2m_fields=set(m2m),
-            mask_fields=[f for f in MASKED_FIELDS if f in fields],
+            mask_fields=masked,
+            # One mask per model (auditlog's limit): no model has two kinds of sensitive field.
+            mask_callable=MASKED_FIELDS[masked[0]] if masked else None,
             exclude_fields=["updated", "last_login"],
         )
 

@@ -1,6 +1,7 @@
 """Settings-level DRF classes, kept apart from viewsets: DRF imports them while it is loading."""
 
-from rest_framework import pagination, permissions
+from auditlog.context import auditlog_value
+from rest_framework import authentication, pagination, permissions
 
 from .scoping import CHANGE, VIEW, has_permission
 
@@ -22,3 +23,23 @@ class ScopedPermission(permissions.BasePermission):
             return True
         action = VIEW if request.method in permissions.SAFE_METHODS else CHANGE
         return has_permission(request.user, model, action)
+
+
+class TokenAuthentication(authentication.TokenAuthentication):
+    """Token authentication that also names the change log's actor.
+
+    The audit middleware runs before DRF authenticates, so for a token it saw an anonymous user and
+    every write made with a token was logged without its author.
+    """
+
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is not None:
+            try:
+                context = auditlog_value.get()
+            except LookupError:  # outside a request (no audit middleware)
+                pass
+            else:
+                if context.get("actor") is None:
+                    context["actor"] = result[0]
+        return result

@@ -73,6 +73,7 @@ urlpatterns = [
         detail_view=v.BranchDepartmentDetailView,
         edit_view=v.BranchDepartmentEditView,
         delete_view=v.BranchDepartmentDeleteView,
+        history_view=v.BranchDepartmentHistoryView,
     ),
     *crud_urls(
         "terms",

@@ -320,6 +320,10 @@ class BranchDepartmentDeleteView(ObjectDeleteView):
     model = BranchDepartment
 
 
+class BranchDepartmentHistoryView(ObjectHistoryView):
+    model = BranchDepartment
+
+
 class CommitteeTermListView(ObjectListView):
     model = CommitteeTerm
     queryset = CommitteeTerm.objects.select_related("organization")

@@ -29,7 +29,13 @@ urlpatterns = [
         history_view=v.MembershipHistoryView,
         import_view=v.MembershipImportView,
     ),
-    *crud_urls("transfers", Transfer, list_view=v.TransferListView, detail_view=v.TransferDetailView),
+    *crud_urls(
+        "transfers",
+        Transfer,
+        list_view=v.TransferListView,
+        detail_view=v.TransferDetailView,
+        history_view=v.TransferHistoryView,
+    ),
     *crud_urls(
         "cadres",
         Cadre,
@@ -45,6 +51,7 @@ urlpatterns = [
         detail_view=v.RotationDetailView,
         edit_view=v.RotationEditView,
         delete_view=v.RotationDeleteView,
+        history_view=v.RotationHistoryView,
     ),
     *crud_urls(
         "talent-tags",
@@ -53,6 +60,7 @@ urlpatterns = [
         detail_view=v.TalentTagDetailView,
         edit_view=v.TalentTagEditView,
         delete_view=v.TalentTagDeleteView,
+        history_view=v.TalentTagHistoryView,
     ),
     *crud_urls(
         "term-positions",
@@ -60,5 +68,6 @@ urlpatterns = [
         detail_view=v.TermPositionDetailView,
         edit_view=v.TermPositionEditView,
         delete_view=v.TermPositionDeleteView,
+        history_view=v.TermPositionHistoryView,
     ),
 ]

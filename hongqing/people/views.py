@@ -227,6 +227,10 @@ class TransferDetailView(ObjectDetailView):
     model = Transfer
 
 
+class TransferHistoryView(ObjectHistoryView):
+    model = Transfer
+
+
 # Cadres and rotations
 class CadreListView(ObjectListView):
     model = Cadre
@@ -277,6 +281,10 @@ class RotationDeleteView(ObjectDeleteView):
     model = Rotation
 
 
+class RotationHistoryView(ObjectHistoryView):
+    model = Rotation
+
+
 # Talent tags
 class TalentTagListView(ObjectListView):
     model = TalentTag
@@ -295,6 +303,10 @@ class TalentTagEditView(ObjectEditView):
 
 
 class TalentTagDeleteView(ObjectDeleteView):
+    model = TalentTag
+
+
+class TalentTagHistoryView(ObjectHistoryView):
     model = TalentTag
 
 
@@ -322,4 +334,8 @@ class TermPositionEditView(ObjectEditView):
 
 
 class TermPositionDeleteView(ObjectDeleteView):
+    model = TermPosition
+
+
+class TermPositionHistoryView(ObjectHistoryView):
     model = TermPosition

@@ -14,8 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 from hongqing.core.models import HQModel
 from hongqing.core.scoping import ScopeLookups
-from hongqing.organization.models import PartyOrganization
+from hongqing.organization.models import CommitteeTerm, PartyOrganization
 
+from .appraisal import AppraisalCampaign
 from .meetings import Meeting
 
 
@@ -39,11 +40,30 @@ class Obligation(HQModel):
     period_start = models.DateField(_("period from"))
     period_end = models.DateField(_("period until"))
     due = models.DateField(_("due"))
+    remind_from = models.DateField(
+        _("reminded from"), null=True, blank=True, help_text=_("Due soon (amber) from this day")
+    )
     required = models.PositiveSmallIntegerField(_("required"), default=1)
     done_count = models.PositiveSmallIntegerField(_("done"), default=0)
     satisfied_by = models.ForeignKey(
         Meeting,
         verbose_name=_("satisfied by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    satisfied_by_term = models.ForeignKey(
+        CommitteeTerm,
+        verbose_name=_("satisfied by the term"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    satisfied_by_appraisal = models.ForeignKey(
+        AppraisalCampaign,
+        verbose_name=_("satisfied by the appraisal"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -69,6 +89,7 @@ class Obligation(HQModel):
         return f"{self.organization} · {self.code} · {self.period_start:%Y-%m}"
 
     def status_on(self, today: dt.date, remind_from: dt.date | None = None) -> str:
+        remind_from = remind_from or self.remind_from
         if self.done_on:
             return DutyStatus.DONE
         if today > self.due:
@@ -76,6 +97,11 @@ class Obligation(HQModel):
         if remind_from is not None and today >= remind_from:
             return DutyStatus.DUE_SOON
         return DutyStatus.OPEN
+
+    @property
+    def record(self):
+        """The record that satisfied the duty (a meeting, a new term, a closed appraisal), or None."""
+        return self.satisfied_by or self.satisfied_by_term or self.satisfied_by_appraisal
 
 
 class Reminder(models.Model):

@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db.models import Q
+
 _declared: dict[str, RuleDefault] = {}
 
 
@@ -71,6 +73,42 @@ def rule_value(key: str, hospital_id: int | None = None, on: dt.date | None = No
     if key in _declared:  # before the post-migrate step has run (e.g. inside a data migration)
         return _declared[key].value
     raise KeyError(f"rule {key!r} is not declared")
+
+
+class RuleBook:
+    """Every rule whose key starts with ``prefix``, read in one query; answers like :func:`rule_value`.
+
+    For services that read the same rules for many hospitals and dates (the duty lists of a region):
+    one query instead of one per key, hospital and date.
+    """
+
+    def __init__(self, prefix: str, hospital_ids=None):
+        from .models import Rule
+
+        rows = Rule.objects.filter(key__startswith=prefix)
+        if hospital_ids is not None:
+            rows = rows.filter(Q(hospital_id__isnull=True) | Q(hospital_id__in=list(hospital_ids)))
+        self._rows: dict[str, list] = {}
+        for row in rows.order_by("-effective_from"):
+            self._rows.setdefault(row.key, []).append(row)
+        self.prefix = prefix
+
+    def keys(self) -> list[str]:
+        declared_keys = {k for k in _declared if k.startswith(self.prefix)}
+        return sorted(declared_keys | set(self._rows))
+
+    def value(self, key: str, hospital_id: int | None = None, on: dt.date | None = None):
+        on = on or dt.date.today()
+        rows = [r for r in self._rows.get(key, ()) if r.effective_from <= on]
+        for row in rows:
+            if hospital_id is not None and row.hospital_id == hospital_id:
+                return row.value
+        for row in rows:
+            if row.hospital_id is None:
+                return row.value
+        if key in _declared:
+            return _declared[key].value
+        raise KeyError(f"rule {key!r} is not declared")
 
 
 def models_q_hospital(hospital_id):

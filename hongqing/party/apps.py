@@ -11,5 +11,8 @@ class PartyConfig(AppConfig):
         from hongqing.core import navigation
 
         from . import rules  # noqa: F401  (declares the duty, dues and quorum rules)
+        from .services import duties
+
+        duties.connect_signals()  # duty lists follow meetings, appraisals, terms, rules and the calendar
 
         navigation.register_area("party", _("Party work"), "flag", 30)

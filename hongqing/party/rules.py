@@ -10,14 +10,21 @@ DUES_REG = "中组发〔2008〕3号"
 DUES_REG_2017 = "组电明字〔2017〕5号"
 
 
-def duty(kinds, period, satisfied_by, count=1, remind=5, **extra):
-    """A duty rule: who owes it, how often, which held meeting kinds satisfy it, how many working days ahead to remind."""
+def duty(kinds, period, satisfied_by, count=1, remind=5, due="period_end", **extra):
+    """A duty rule: who owes it, how often, which held meeting kinds satisfy it, how many working days ahead to remind.
+
+    ``satisfied_by``: meeting kinds, or "appraisal" (the year's appraisal campaign closed), or "new_term"
+    (a newer committee term started). ``due``: "period_end", "last_working_day" (of the period, by the
+    working-day calendar) or "term_due_end". ``needs_committee``: owed only while the organisation has
+    a committee term.
+    """
     return {
         "applies_to": list(kinds),
         "period": period,
         "satisfied_by": list(satisfied_by),
         "count": count,
         "remind_working_days": remind,
+        "due": due,
         **extra,
     }
 
@@ -79,6 +86,20 @@ declare(
         BRANCH_REG + " 第十九条",
         "H",
         _("Democratic appraisal of members: once a year"),
+    ),
+    RuleDefault(
+        "duty.term_renewal",
+        duty(["committee", "general_branch", "branch"], "month", ["new_term"], remind=60, due="term_due_end"),
+        "《中国共产党基层组织选举工作条例》2020; " + BRANCH_REG,
+        "H",
+        _("Term renewal: a new committee is elected when the term is due (in the month of its due end)"),
+    ),
+    RuleDefault(
+        "duty.reminder_catch_up_days",
+        7,
+        "product default",
+        "-",
+        _("A reminder the job missed (it did not run that day) is still sent this many days later"),
     ),
     RuleDefault(
         "duty.reminder_overdue_days",

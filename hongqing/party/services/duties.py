@@ -1,0 +1,698 @@
+"""Duty lists (党务清单): the duties each organisation owes per period, from the duty rules.
+
+A duty is done when a record satisfies it — nobody ticks a box:
+- a *held* meeting of one of the rule's kinds whose local date (Asia/Shanghai) falls in the period
+  (the ``count``-th such meeting is the one that satisfied it);
+- "appraisal": the organisation's appraisal campaign of the year reached stage ``closed``;
+- "new_term": a newer committee term started (term renewals: one duty in the month a term is due).
+
+:func:`sync_obligations` creates, updates and deletes the Obligation rows of many organisations for
+a year in a handful of queries (whatever the number of organisations). The signal handlers at the
+end keep them right when a meeting, an appraisal, a term, an organisation, a duty rule or a
+calendar day changes; pages only create the rows of a year nobody has looked at yet.
+
+Status is not stored: green (done), amber (due soon: from ``remind_from``, ``remind_working_days``
+working days before the due date), red (overdue: after the due date), else open — against today.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from hongqing.core.calendar import WorkingCalendar, calendar
+from hongqing.core.rules import RuleBook, rule_value
+from hongqing.organization.choices import OrgKind
+from hongqing.organization.models import CommitteeTerm, PartyOrganization
+
+from ..choices import AppraisalStage, MeetingKind, MeetingStatus
+from ..models import AppraisalCampaign, DutyStatus, Meeting, Obligation
+
+PREFIX = "duty."
+APPRAISAL = "appraisal"
+NEW_TERM = "new_term"
+PERIOD_MONTHS = {"month": 1, "quarter": 3, "year": 12}
+DAY = dt.timedelta(days=1)
+
+# Short names of the duties (the rule's description is the long one).
+DUTY_LABELS = {
+    "duty.member_congress": _("Branch member congress"),
+    "duty.branch_committee": _("Branch committee meeting"),
+    "duty.group_meeting": _("Party group meeting"),
+    "duty.party_lecture": _("Party lecture"),
+    "duty.theme_day": _("Theme Party day"),
+    "duty.org_life_session": _("Organisational life session"),
+    "duty.committee_lecture": _("Party lecture by the committee secretary"),
+    "duty.appraisal": _("Democratic appraisal of members"),
+    "duty.term_renewal": _("Term renewal"),
+}
+STATUS_CLASSES = {
+    DutyStatus.DONE: "success",
+    DutyStatus.DUE_SOON: "warning",
+    DutyStatus.OVERDUE: "danger",
+    DutyStatus.OPEN: "secondary",
+}
+STATUS_ICONS = {
+    DutyStatus.DONE: "check-circle-fill",
+    DutyStatus.DUE_SOON: "hourglass-split",
+    DutyStatus.OVERDUE: "exclamation-octagon-fill",
+    DutyStatus.OPEN: "circle",
+}
+
+
+def duty_label(code: str) -> str:
+    if code in DUTY_LABELS:
+        return str(DUTY_LABELS[code])
+    from hongqing.core.rules import declared
+
+    d = declared().get(code)
+    return str(d.description) if d and d.description else code
+
+
+# --- rules and periods -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DutyRule:
+    code: str
+    applies_to: frozenset[str]
+    period: str
+    satisfied_by: tuple[str, ...]
+    count: int
+    remind: int
+    due: str
+    needs_committee: bool
+
+    @classmethod
+    def parse(cls, code: str, value) -> DutyRule | None:
+        """A duty rule from a rule value; None for the other ``duty.*`` rules (reminder settings)."""
+        if not isinstance(value, dict) or "applies_to" not in value:
+            return None
+        period = value.get("period", "month")
+        if period not in PERIOD_MONTHS:
+            return None
+        return cls(
+            code=code,
+            applies_to=frozenset(value.get("applies_to") or ()),
+            period=period,
+            satisfied_by=tuple(value.get("satisfied_by") or ()),
+            count=max(int(value.get("count", 1) or 1), 1),
+            remind=max(int(value.get("remind_working_days", 0) or 0), 0),
+            due=value.get("due", "period_end"),
+            needs_committee=bool(value.get("needs_committee", False)),
+        )
+
+    @property
+    def meeting_kinds(self) -> tuple[str, ...]:
+        return tuple(k for k in self.satisfied_by if k in MeetingKind.values)
+
+    @property
+    def is_appraisal(self) -> bool:
+        return APPRAISAL in self.satisfied_by
+
+    @property
+    def is_term_renewal(self) -> bool:
+        return NEW_TERM in self.satisfied_by
+
+
+class DutyRules:
+    """The duty rules of many hospitals, read in one query; the rule in force on a period's first day."""
+
+    def __init__(self, hospital_ids: Iterable[int]):
+        self.book = RuleBook(PREFIX, hospital_ids)
+        self.codes = self.book.keys()
+        self._cache: dict = {}
+
+    def rule(self, code: str, hospital_id: int, on: dt.date) -> DutyRule | None:
+        key = (code, hospital_id, on)
+        if key not in self._cache:
+            self._cache[key] = DutyRule.parse(code, self.book.value(code, hospital_id, on))
+        return self._cache[key]
+
+    def kinds_owing(self, hospital_id: int, year: int) -> set[str]:
+        """Organisation kinds that owe at least one duty in the year (any month's rules)."""
+        kinds: set[str] = set()
+        for code in self.codes:
+            for month in range(1, 13):
+                r = self.rule(code, hospital_id, dt.date(year, month, 1))
+                if r is not None:
+                    kinds |= r.applies_to
+        return kinds
+
+
+def periods(period: str, year: int) -> list[tuple[dt.date, dt.date]]:
+    step = PERIOD_MONTHS[period]
+    out = []
+    for first in range(1, 13, step):
+        start = dt.date(year, first, 1)
+        last = first + step
+        end = (dt.date(year + 1, 1, 1) if last > 12 else dt.date(year, last, 1)) - DAY
+        out.append((start, end))
+    return out
+
+
+def month_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
+    start = day.replace(day=1)
+    nxt = dt.date(start.year + 1, 1, 1) if start.month == 12 else dt.date(start.year, start.month + 1, 1)
+    return start, nxt - DAY
+
+
+class Deadlines:
+    """Due and reminder dates by the working-day calendar, memoised (a region asks the same ones)."""
+
+    def __init__(self, cal: WorkingCalendar | None = None):
+        self.cal = cal or calendar()
+        self._last: dict[dt.date, dt.date] = {}
+        self._back: dict[tuple[dt.date, int], dt.date] = {}
+
+    def last_working_day(self, start: dt.date, end: dt.date) -> dt.date:
+        if end not in self._last:
+            day = end
+            while day > start and not self.cal.is_working_day(day):
+                day -= DAY
+            self._last[end] = day
+        return self._last[end]
+
+    def remind_from(self, due: dt.date, days: int) -> dt.date:
+        if days <= 0:
+            return due
+        key = (due, days)
+        if key not in self._back:
+            self._back[key] = self.cal.add_working_days(due, -days)
+        return self._back[key]
+
+    def due(self, rule: DutyRule, start: dt.date, end: dt.date) -> dt.date:
+        if rule.due == "last_working_day":
+            return self.last_working_day(start, end)
+        return end
+
+
+# --- time zones ------------------------------------------------------------------------------
+
+
+def local_tz():
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def day_start(day: dt.date) -> dt.datetime:
+    """The first instant of a local (Asia/Shanghai) day, as an aware datetime."""
+    return dt.datetime.combine(day, dt.time.min, tzinfo=local_tz())
+
+
+def local_date(moment: dt.datetime) -> dt.date:
+    return timezone.localtime(moment, local_tz()).date()
+
+
+# --- computing the duties --------------------------------------------------------------------
+
+
+@dataclass
+class SyncResult:
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    organizations: int = 0
+
+    def __add__(self, other: SyncResult) -> SyncResult:
+        return SyncResult(
+            self.created + other.created,
+            self.updated + other.updated,
+            self.deleted + other.deleted,
+            self.organizations + other.organizations,
+        )
+
+
+VALUE_FIELDS = (
+    "period_end",
+    "due",
+    "remind_from",
+    "required",
+    "done_count",
+    "satisfied_by_id",
+    "satisfied_by_term_id",
+    "satisfied_by_appraisal_id",
+    "done_on",
+)
+UPDATE_FIELDS = [f.removesuffix("_id") for f in VALUE_FIELDS]
+
+
+@dataclass
+class _Inputs:
+    """What the duties of a set of organisations for a date range are computed from."""
+
+    meetings: dict = field(default_factory=lambda: defaultdict(list))  # (org, kind) -> [(date, start, id)]
+    terms: dict = field(default_factory=lambda: defaultdict(list))  # org -> [CommitteeTerm] by start
+    appraisals: dict = field(default_factory=dict)  # (org, year) -> (campaign id, done_on)
+
+
+def _org_filter(organizations, prefix: str = "organization") -> Q:
+    if isinstance(organizations, QuerySet):
+        return Q(**{f"{prefix}__in": organizations.values("pk")})
+    return Q(**{f"{prefix}_id__in": [o if isinstance(o, int) else o.pk for o in organizations]})
+
+
+def _load_inputs(
+    org_source, first: dt.date, last: dt.date, *, meetings=True, terms=True, appraisals=True
+) -> _Inputs:
+    """Held meetings in [first, last] (local dates), all committee terms, closed appraisals: 3 queries."""
+    inputs = _Inputs()
+    if meetings:
+        held = (
+            Meeting.objects.filter(_org_filter(org_source))
+            .filter(status=MeetingStatus.HELD, start__gte=day_start(first), start__lt=day_start(last + DAY))
+            .order_by()
+            .values_list("pk", "organization_id", "kind", "start")
+        )
+        for pk, org_id, kind, start in held:
+            inputs.meetings[(org_id, kind)].append((local_date(start), start, pk))
+    if terms:
+        rows = (
+            CommitteeTerm.objects.filter(_org_filter(org_source))
+            .order_by("start", "number")
+            .only("pk", "organization_id", "number", "start", "due_end", "actual_end")
+        )
+        for term in rows:
+            inputs.terms[term.organization_id].append(term)
+    if appraisals:
+        campaigns = (
+            AppraisalCampaign.objects.filter(_org_filter(org_source))
+            .filter(year__gte=first.year, year__lte=last.year, stage=AppraisalStage.CLOSED)
+            .order_by()
+            .values_list("pk", "organization_id", "year", "updated", "congress__start")
+        )
+        for pk, org_id, year, updated, congress_start in campaigns:
+            done = local_date(congress_start) if congress_start else local_date(updated)
+            inputs.appraisals[(org_id, year)] = (pk, done)
+    return inputs
+
+
+def _has_term_during(terms, start: dt.date, end: dt.date) -> bool:
+    return any(t.start <= end and (t.actual_end is None or t.actual_end >= start) for t in terms)
+
+
+def _evaluate(rule: DutyRule, org_id: int, start: dt.date, end: dt.date, inputs: _Inputs) -> dict:
+    """done_count / satisfied_by / done_on of one duty (meetings and appraisals)."""
+    values = {
+        "done_count": 0,
+        "satisfied_by_id": None,
+        "satisfied_by_term_id": None,
+        "satisfied_by_appraisal_id": None,
+        "done_on": None,
+    }
+    if rule.meeting_kinds:
+        held = sorted(
+            m
+            for kind in rule.meeting_kinds
+            for m in inputs.meetings.get((org_id, kind), ())
+            if start <= m[0] <= end
+        )
+        values["done_count"] = min(len(held), 32767)
+        if len(held) >= rule.count:
+            day, _start, pk = held[rule.count - 1]
+            values.update(satisfied_by_id=pk, done_on=day)
+    if rule.is_appraisal and values["done_on"] is None:
+        campaign = inputs.appraisals.get((org_id, start.year))
+        if campaign:
+            values.update(done_count=1, satisfied_by_appraisal_id=campaign[0], done_on=campaign[1])
+    return values
+
+
+def _desired(org, year: int, rules: DutyRules, inputs: _Inputs, deadlines: Deadlines) -> dict:
+    """{(code, period_start): field values} of the duties ``org`` owes in ``year``."""
+    out: dict = {}
+    year_end = dt.date(year, 12, 31)
+    if org.established and org.established > year_end:
+        return out
+    terms = inputs.terms.get(org.pk, [])
+    for code in rules.codes:
+        for period in ("month", "quarter", "year"):
+            for start, end in periods(period, year):
+                rule = rules.rule(code, org.hospital_id, start)
+                if rule is None or rule.period != period or org.kind not in rule.applies_to:
+                    continue
+                if org.established and end < org.established:
+                    continue
+                if rule.is_term_renewal:
+                    _term_renewal(out, org, rule, start, end, terms, deadlines)
+                    continue
+                if rule.needs_committee and not _has_term_during(terms, start, end):
+                    continue
+                due = deadlines.due(rule, start, end)
+                out[(code, start)] = {
+                    "period_end": end,
+                    "due": due,
+                    "remind_from": deadlines.remind_from(due, rule.remind),
+                    "required": rule.count,
+                    **_evaluate(rule, org.pk, start, end, inputs),
+                }
+    return out
+
+
+def _term_renewal(out, org, rule: DutyRule, start, end, terms, deadlines: Deadlines) -> None:
+    """The renewal of a term due in the period: done when a newer term of the organisation starts.
+
+    A term ended and replaced before the period began owes nothing (it was renewed early).
+    """
+    for term in terms:
+        if not (term.due_end and start <= term.due_end <= end):
+            continue
+        if term.actual_end is not None and term.actual_end < start:
+            continue
+        newer = next((t for t in terms if t.start > term.start), None)
+        out[(rule.code, start)] = {
+            "period_end": end,
+            "due": term.due_end,
+            "remind_from": deadlines.remind_from(term.due_end, rule.remind),
+            "required": 1,
+            "done_count": 1 if newer else 0,
+            "satisfied_by_id": None,
+            "satisfied_by_term_id": newer.pk if newer else None,
+            "satisfied_by_appraisal_id": None,
+            "done_on": newer.start if newer else None,
+        }
+
+
+def _as_list(organizations) -> list:
+    if isinstance(organizations, QuerySet):
+        return list(organizations.only("pk", "hospital_id", "kind", "established", "path"))
+    return list(organizations)
+
+
+@transaction.atomic
+def sync_obligations(organizations, year: int, *, today: dt.date | None = None) -> SyncResult:
+    """Create, update and delete the Obligation rows of ``organizations`` for ``year``.
+
+    Idempotent (the unique constraint; a second run changes nothing), bulk (a handful of queries for
+    a whole hospital or region, not per organisation). ``today`` is accepted for symmetry with the
+    status functions: the rows do not depend on it (the status is computed against it when shown).
+    """
+    orgs = _as_list(organizations)
+    if not orgs:
+        return SyncResult()
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    rules = DutyRules({o.hospital_id for o in orgs})
+    # Many organisations: filter by the queryset as a subquery rather than a list of thousands of ids.
+    source = organizations if isinstance(organizations, QuerySet) and len(orgs) > 500 else orgs
+    inputs = _load_inputs(source, first, last)
+    deadlines = Deadlines()
+    existing = {
+        (o.organization_id, o.code, o.period_start): o
+        for o in Obligation.objects.filter(_org_filter(source))
+        .filter(period_start__gte=first, period_start__lte=last)
+        .order_by()
+    }
+    to_create, to_update, seen = [], [], set()
+    for org in orgs:
+        for (code, start), values in _desired(org, year, rules, inputs, deadlines).items():
+            key = (org.pk, code, start)
+            seen.add(key)
+            row = existing.get(key)
+            if row is None:
+                to_create.append(Obligation(organization_id=org.pk, code=code, period_start=start, **values))
+            elif any(getattr(row, f) != values[f] for f in VALUE_FIELDS):
+                for f, v in values.items():
+                    setattr(row, f, v)
+                to_update.append(row)
+    stale = [row.pk for key, row in existing.items() if key not in seen]
+    if stale:
+        Obligation.objects.filter(pk__in=stale).delete()
+    if to_create:
+        Obligation.objects.bulk_create(to_create, batch_size=1000, ignore_conflicts=True)
+    if to_update:
+        now = timezone.now()
+        for row in to_update:
+            row.updated = now
+        Obligation.objects.bulk_update(to_update, [*UPDATE_FIELDS, "updated"], batch_size=1000)
+    return SyncResult(len(to_create), len(to_update), len(stale), len(orgs))
+
+
+def owing_organizations(organizations, year: int) -> list:
+    """The organisations among ``organizations`` that owe duties in ``year`` but have no rows yet."""
+    orgs = _as_list(organizations)
+    if not orgs:
+        return []
+    rules = DutyRules({o.hospital_id for o in orgs})
+    with_rows = set(
+        Obligation.objects.filter(organization_id__in=[o.pk for o in orgs], period_start__year=year)
+        .values_list("organization_id", flat=True)
+        .distinct()
+    )
+    kinds = {h: rules.kinds_owing(h, year) for h in {o.hospital_id for o in orgs}}
+    year_end = dt.date(year, 12, 31)
+    return [
+        o
+        for o in orgs
+        if o.pk not in with_rows
+        and o.kind in kinds[o.hospital_id]
+        and not (o.established and o.established > year_end)
+    ]
+
+
+def ensure_obligations(organizations, year: int) -> SyncResult:
+    """Create the rows of a year nobody has looked at yet (pages call this; signals keep them right)."""
+    missing = owing_organizations(organizations, year)
+    return sync_obligations(missing, year) if missing else SyncResult()
+
+
+def reevaluate(organization_id: int, days: Iterable[dt.date], *, meetings=True, appraisals=True) -> int:
+    """Recompute what satisfies the existing duties of one organisation whose periods hold ``days``.
+
+    Called when a meeting or an appraisal changes; returns the number of rows changed. One query
+    when the organisation has no duty in those periods, about five when it has.
+    """
+    days = sorted({d for d in days if d is not None})
+    if not days:
+        return 0
+    covering = Q()
+    for d in days:
+        covering |= Q(period_start__lte=d, period_end__gte=d)
+    rows = list(
+        Obligation.objects.filter(organization_id=organization_id)
+        .filter(covering)
+        .annotate(hospital=F("organization__hospital_id"))
+        .order_by()
+    )
+    if not rows:
+        return 0
+    hospital_id = rows[0].hospital
+    first, last = min(r.period_start for r in rows), max(r.period_end for r in rows)
+    rules = DutyRules([hospital_id])
+    inputs = _load_inputs(
+        [organization_id], first, last, meetings=meetings, terms=False, appraisals=appraisals
+    )
+    changed = []
+    for row in rows:
+        rule = rules.rule(row.code, hospital_id, row.period_start)
+        if rule is None or rule.is_term_renewal:
+            continue
+        if (rule.is_appraisal and not appraisals) or (rule.meeting_kinds and not meetings):
+            continue
+        values = _evaluate(rule, organization_id, row.period_start, row.period_end, inputs)
+        if any(getattr(row, f) != v for f, v in values.items()):
+            for f, v in values.items():
+                setattr(row, f, v)
+            changed.append(row)
+    if changed:
+        now = timezone.now()
+        for row in changed:
+            row.updated = now
+        Obligation.objects.bulk_update(changed, [*UPDATE_FIELDS, "updated"])
+    return len(changed)
+
+
+# --- status ------------------------------------------------------------------------------------
+
+
+def status_q(status: str, today: dt.date) -> Q:
+    """The rows of one status on ``today`` (for filters, counts and the reminder job)."""
+    if status == DutyStatus.DONE:
+        return Q(done_on__isnull=False)
+    open_ = Q(done_on__isnull=True)
+    if status == DutyStatus.OVERDUE:
+        return open_ & Q(due__lt=today)
+    if status == DutyStatus.DUE_SOON:
+        return open_ & Q(due__gte=today, remind_from__lte=today)
+    if status == DutyStatus.OPEN:
+        return open_ & Q(due__gte=today) & (Q(remind_from__gt=today) | Q(remind_from__isnull=True))
+    raise ValueError(status)
+
+
+def status_of(row, today: dt.date) -> str:
+    """The status of an Obligation or of a dict of its values."""
+    get = row.get if isinstance(row, dict) else lambda f: getattr(row, f)
+    if get("done_on"):
+        return DutyStatus.DONE
+    if today > get("due"):
+        return DutyStatus.OVERDUE
+    remind_from = get("remind_from")
+    if remind_from is not None and today >= remind_from:
+        return DutyStatus.DUE_SOON
+    return DutyStatus.OPEN
+
+
+def schedule_missing(years: Iterable[int]) -> list[int]:
+    """The years among ``years`` whose official holiday schedule is not loaded (deadlines count weekdays)."""
+    cal = calendar()
+    return [y for y in sorted(set(years)) if cal.schedule_missing(y)]
+
+
+def overdue_reminder_day(due: dt.date, hospital_id: int | None) -> dt.date:
+    """The day the overdue reminder goes out: the day after the due date, plus the rule's extra days."""
+    extra = int(rule_value("duty.reminder_overdue_days", hospital_id, due) or 0)
+    return due + DAY + dt.timedelta(days=max(extra, 0))
+
+
+def is_group(org) -> bool:
+    return org.kind == OrgKind.GROUP
+
+
+# --- keeping the rows right: signal handlers (connected in PartyConfig.ready) -----------------
+
+
+def _local_day(value) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value, local_tz())
+        return local_date(value)
+    return None
+
+
+def _remember_meeting(sender, instance, **kwargs):
+    # From __dict__: a deferred field must not cost a query for every meeting loaded.
+    d = instance.__dict__
+    instance._duty_was = (d.get("organization_id"), d.get("start"))
+
+
+def _meeting_changed(sender, instance, raw=False, **kwargs):
+    """A meeting saved, re-dated, moved, cancelled or deleted: re-evaluate the periods it was and is in."""
+    if raw:
+        return
+    targets: dict[int, set] = defaultdict(set)
+    was_org, was_start = getattr(instance, "_duty_was", (None, None))
+    for org_id, start in ((was_org, was_start), (instance.organization_id, instance.start)):
+        day = _local_day(start)
+        if org_id and day:
+            targets[org_id].add(day)
+    for org_id, days in targets.items():
+        reevaluate(org_id, days, appraisals=False)
+    instance._duty_was = (instance.organization_id, instance.start)
+
+
+def _remember_campaign(sender, instance, **kwargs):
+    d = instance.__dict__
+    instance._duty_was = (d.get("organization_id"), d.get("year"))
+
+
+def _campaign_changed(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    was = getattr(instance, "_duty_was", (None, None))
+    for org_id, year in {was, (instance.organization_id, instance.year)}:
+        if org_id and year:
+            reevaluate(org_id, [dt.date(int(year), 1, 1)], meetings=False)
+    instance._duty_was = (instance.organization_id, instance.year)
+
+
+def _years_with_rows(**filters) -> list[int]:
+    return sorted({d.year for d in Obligation.objects.filter(**filters).dates("period_start", "year")})
+
+
+def _term_changed(sender, instance, raw=False, **kwargs):
+    """A term elected, ended or deleted: committee meetings owed, and renewals, of the years on record."""
+    if raw or not instance.organization_id:
+        return
+    org = PartyOrganization.objects.filter(pk=instance.organization_id).first()
+    if org is None:
+        return
+    for year in _years_with_rows(organization_id=org.pk):
+        sync_obligations([org], year)
+
+
+def _organization_changed(sender, instance, raw=False, created=False, **kwargs):
+    """An organisation's kind or founding date changed: its duties of the years on record.
+
+    A new organisation gets its rows when a duty page or the daily job first looks at its year.
+    """
+    if raw or created:
+        return
+    for year in _years_with_rows(organization_id=instance.pk):
+        sync_obligations([instance], year)
+
+
+def _rule_changed(sender, instance, raw=False, **kwargs):
+    """A duty rule (or a hospital's override of one) changed: the duties of the years on record."""
+    if raw or not str(instance.key).startswith(PREFIX):
+        return
+    orgs = PartyOrganization.objects.all()
+    rows = {}
+    if instance.hospital_id is not None:
+        orgs = orgs.filter(hospital_id=instance.hospital_id)
+        rows = {"organization__hospital_id": instance.hospital_id}
+    since = instance.effective_from
+    since_year = since.year if isinstance(since, dt.date) else 2000
+    for year in _years_with_rows(**rows):
+        if year >= since_year:
+            sync_obligations(orgs, year)
+
+
+def refresh_deadlines(day: dt.date) -> int:
+    """A calendar day changed (a holiday or an adjusted working day entered): due and reminder dates
+    of the duties whose deadlines could count it. Returns the number of rows changed."""
+    rows = list(
+        Obligation.objects.filter(period_end__gte=day - DAY, period_start__lte=day + dt.timedelta(days=130))
+        .annotate(hospital=F("organization__hospital_id"))
+        .order_by()
+    )
+    if not rows:
+        return 0
+    rules = DutyRules({r.hospital for r in rows})
+    deadlines = Deadlines()
+    changed = []
+    for row in rows:
+        rule = rules.rule(row.code, row.hospital, row.period_start)
+        if rule is None:
+            continue
+        due = row.due if rule.is_term_renewal else deadlines.due(rule, row.period_start, row.period_end)
+        remind_from = deadlines.remind_from(due, rule.remind)
+        if (due, remind_from) != (row.due, row.remind_from):
+            row.due, row.remind_from = due, remind_from
+            changed.append(row)
+    if changed:
+        Obligation.objects.bulk_update(changed, ["due", "remind_from"], batch_size=1000)
+    return len(changed)
+
+
+def _calendar_changed(sender, instance, raw=False, **kwargs):
+    if raw or not isinstance(instance.date, dt.date):
+        return
+    refresh_deadlines(instance.date)
+
+
+def connect_signals() -> None:
+    from django.db.models.signals import post_delete, post_init, post_save
+
+    from hongqing.core.models import CalendarOverride, Rule
+
+    uid = "party.duties"
+    post_init.connect(_remember_meeting, sender=Meeting, dispatch_uid=f"{uid}.meeting.init")
+    post_save.connect(_meeting_changed, sender=Meeting, dispatch_uid=f"{uid}.meeting.save")
+    post_delete.connect(_meeting_changed, sender=Meeting, dispatch_uid=f"{uid}.meeting.delete")
+    post_init.connect(_remember_campaign, sender=AppraisalCampaign, dispatch_uid=f"{uid}.campaign.init")
+    post_save.connect(_campaign_changed, sender=AppraisalCampaign, dispatch_uid=f"{uid}.campaign.save")
+    post_delete.connect(_campaign_changed, sender=AppraisalCampaign, dispatch_uid=f"{uid}.campaign.delete")
+    post_save.connect(_term_changed, sender=CommitteeTerm, dispatch_uid=f"{uid}.term.save")
+    post_delete.connect(_term_changed, sender=CommitteeTerm, dispatch_uid=f"{uid}.term.delete")
+    post_save.connect(_organization_changed, sender=PartyOrganization, dispatch_uid=f"{uid}.org.save")
+    post_save.connect(_rule_changed, sender=Rule, dispatch_uid=f"{uid}.rule.save")
+    post_delete.connect(_rule_changed, sender=Rule, dispatch_uid=f"{uid}.rule.delete")
+    post_save.connect(_calendar_changed, sender=CalendarOverride, dispatch_uid=f"{uid}.calendar.save")
+    post_delete.connect(_calendar_changed, sender=CalendarOverride, dispatch_uid=f"{uid}.calendar.delete")

@@ -103,7 +103,10 @@ class Department(MP_Node, HQModel):
     )
     is_active = models.BooleanField(_("active"), default=True)
 
-    node_order_by = ["code", "name"]
+    # Hospital first: the roots of all hospitals share one tree, and a sorted insert rewrites the
+    # paths of every later sibling. Ordered by code alone, a new hospital's departments landed among
+    # every other hospital's and each insert shifted them all (bench/generate.py --scale region).
+    node_order_by = ["hospital_id", "code", "name"]
     objects = ScopedTreeManager()
 
     scope = ScopeLookups(hospital="hospital", department="")
@@ -194,7 +197,7 @@ class PartyOrganization(MP_Node, HQModel):
     established = models.DateField(_("established"), null=True, blank=True)
     sort_order = models.PositiveIntegerField(_("order"), default=100)
 
-    node_order_by = ["sort_order", "name"]
+    node_order_by = ["hospital_id", "sort_order", "name"]  # hospital first: see Department
     objects = ScopedTreeManager()
 
     scope = ScopeLookups(hospital="hospital", organization="")

@@ -18,6 +18,7 @@ from hongqing.organization.models import (
     Campus,
     CommitteeTerm,
     Department,
+    DisciplineGroup,
     PartyOrganization,
 )
 from hongqing.people.choices import CadreLevel, Post, RotationKind, TransferKind
@@ -59,6 +60,8 @@ class Records:
     position_h2: TermPosition
     # Not a member of any branch, in department A: secretary A reads them (linked department) only.
     staff_a: Person
+    group_h: DisciplineGroup
+    group_h2: DisciplineGroup
 
 
 def add_records(world: World) -> World:
@@ -140,6 +143,10 @@ def add_records(world: World) -> World:
         ),
         position_h2=TermPosition.objects.create(term=term_h2, person=person_h2, post=Post.SECRETARY),
         staff_a=make_person(h, world.dept_a, "周洁", gender="F"),
+        group_h=DisciplineGroup.objects.create(hospital=h, name="妇幼学科群"),
+        group_h2=DisciplineGroup.objects.create(hospital=h2, name="内科学科群"),
     )
+    rec.group_h.departments.add(world.dept_a, world.dept_b)
+    rec.group_h2.departments.add(dept_h2)
     world.rec = rec
     return world

@@ -13,6 +13,7 @@ from hongqing.organization.models import (
     Campus,
     CommitteeTerm,
     Department,
+    DisciplineGroup,
     Hospital,
     PartyOrganization,
 )
@@ -120,6 +121,7 @@ MODELS = {
     Hospital: ("/organization/hospitals/", "/api/organization/hospitals/"),
     Campus: ("/organization/campuses/", "/api/organization/campuses/"),
     Department: ("/organization/departments/", "/api/organization/departments/"),
+    DisciplineGroup: ("/organization/discipline-groups/", "/api/organization/discipline-groups/"),
     PartyOrganization: ("/organization/party-organizations/", "/api/organization/party-organizations/"),
     BranchDepartment: (None, "/api/organization/branch-departments/"),
     CommitteeTerm: ("/organization/terms/", "/api/organization/committee-terms/"),

@@ -18,6 +18,7 @@ from hongqing.organization.models import (
     Campus,
     CommitteeTerm,
     Department,
+    DisciplineGroup,
     Hospital,
     PartyOrganization,
 )
@@ -604,3 +605,51 @@ class TestCommitteeTermPages(CommitteeTermCase, PageContract):
 
 class TestCommitteeTermApi(CommitteeTermCase, ApiContract):
     api_list = "/api/organization/committee-terms/"
+
+
+# Discipline groups: hospital-wide records.
+class DisciplineGroupCase:
+    model = DisciplineGroup
+    viewer = editor = "office"
+    edit_changes = api_changes = {"name": "妇产学科群"}
+
+    def in_scope(self, world):
+        return world.rec.group_h
+
+    def elsewhere(self, world):
+        return world.rec.group_h2
+
+    def create_data(self, world):
+        return {"hospital": world.hospital.pk, "name": "新学科群", "departments": [world.dept_a.pk]}
+
+    api_create_data = create_data
+
+    def created(self, world):
+        return DisciplineGroup.objects.filter(name="新学科群", hospital=world.hospital)
+
+    api_created = created
+
+    def create_outside_data(self, world):
+        return {"hospital": world.hospital2.pk, "name": "新学科群", "departments": [world.rec.dept_h2.pk]}
+
+    def api_create_outside_data(self, world):
+        return {"hospital": world.hospital.pk, "name": "新学科群", "departments": [world.rec.dept_h2.pk]}
+
+    def forbidden_choices(self, world):
+        return {"hospital": [world.hospital2], "departments": [world.rec.dept_h2]}
+
+    forbidden_filter_choices = forbidden_choices
+
+    def deletable(self, world):
+        return DisciplineGroup.objects.create(hospital=world.hospital, name="待撤学科群")
+
+    def member_other(self, world):
+        return world.rec.group_h
+
+
+class TestDisciplineGroupPages(DisciplineGroupCase, PageContract):
+    pass
+
+
+class TestDisciplineGroupApi(DisciplineGroupCase, ApiContract):
+    api_list = "/api/organization/discipline-groups/"

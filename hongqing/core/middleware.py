@@ -53,3 +53,26 @@ class IdleTimeoutMiddleware:
             if last is None or now - int(last) >= 60:
                 request.session[self.KEY] = now
         return self.get_response(request)
+
+
+class ChosenLanguageMiddleware:
+    """zh-hans unless the user chose another language (the language cookie set by the switcher).
+
+    Django's LocaleMiddleware follows the browser's Accept-Language, so a ward PC with an English
+    Windows would show English; hospitals want Chinese by default and English only on request.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.utils import translation
+
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if not chosen or not translation.check_for_language(chosen):
+            chosen = settings.LANGUAGE_CODE
+        translation.activate(chosen)
+        request.LANGUAGE_CODE = translation.get_language()
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
+        return response

@@ -197,9 +197,16 @@ def test_a_list_page_is_chinese(client, world, compiled):
     assert '<option value="" selected>全部</option>' in html and "---------" not in html
 
 
-def test_english_is_still_offered(client, db, compiled):
+def test_chinese_even_for_an_english_browser(client, db, compiled):
+    # Ward PCs often run an English system: Chinese stays the default until a user chooses.
     response = client.get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="en")
-    html = response.content.decode()
+    assert "登录" in response.content.decode()
+
+
+def test_english_is_still_offered_when_chosen(client, db, compiled):
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/accounts/login/"})
+    assert response.status_code == 302
+    html = client.get(reverse("accounts:login")).content.decode()
     assert ">Log in<" in html and "登录" not in html
 
 

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from hongqing.core.audit import log_event
 from hongqing.core.rules import rule_value
 from hongqing.organization.choices import OrgKind
-from hongqing.people.choices import MEMBER_STAGES, EmploymentStatus, Stage
+from hongqing.people.choices import MEMBER_STAGES, EmploymentStatus, Post, Stage
 from hongqing.people.models import Membership, Person, TermPosition
 
 from ..choices import AttendanceStatus, ItemStatus, MeetingKind, MeetingStatus
@@ -102,10 +102,10 @@ def roster(organization, kind: str, day: dt.date) -> list[RosterEntry]:
             .filter(Q(start__isnull=True) | Q(start__lte=day), Q(end__isnull=True) | Q(end__gte=day))
             .exclude(person__status=EmploymentStatus.LEFT)
             .select_related("person")
-            .order_by("post", "person__staff_no")
         )
+        order = {post: i for i, post in enumerate(Post.values)}  # the secretary first
         seen, out = set(), []
-        for p in positions:
+        for p in sorted(positions, key=lambda p: (order.get(p.post, 99), p.person.staff_no)):
             if p.person_id in seen:
                 continue
             seen.add(p.person_id)
@@ -166,6 +166,8 @@ def attendance_errors(att, entries: list[RosterEntry] | None = None) -> dict:
     if not att.meeting_id or not att.person_id:
         return errors
     meeting, person = att.meeting, att.person
+    if meeting.status == MeetingStatus.CANCELLED:
+        errors["meeting"] = _("A cancelled meeting has no attendance.")
     if att.makeup_on:
         if att.makeup_on < meeting.local_date:
             errors["makeup_on"] = _("A make-up comes after the meeting.")
@@ -434,8 +436,13 @@ def record_attendance(meeting, rows: list[dict], *, actor, request=None) -> list
 def hold_meeting(
     meeting, *, actor, attendance: list[dict] | None = None, minutes=None, resolutions=None, request=None
 ):
-    """Record a planned meeting as held: not in the future, with everyone on the roster's attendance."""
-    meeting = type(meeting).objects.select_for_update().select_related("organization").get(pk=meeting.pk)
+    """Record a planned meeting as held: not in the future, with everyone on the roster's attendance.
+
+    The caller's ``meeting`` is refreshed (and returned)."""
+    original, meeting = (
+        meeting,
+        type(meeting).objects.select_for_update().select_related("organization").get(pk=meeting.pk),
+    )
     if meeting.status == MeetingStatus.HELD:
         raise ValidationError(_("The meeting is already recorded as held."))
     if meeting.status == MeetingStatus.CANCELLED:
@@ -472,13 +479,14 @@ def hold_meeting(
         request=request,
         data={"attendance": counts, "quorum": q.met if q.applies else None},
     )
-    return meeting
+    original.refresh_from_db()
+    return original
 
 
 @transaction.atomic
 def cancel_meeting(meeting, *, actor, reason: str, request=None):
     """Cancel a planned meeting, with the reason; a held meeting is a record and is not cancelled."""
-    meeting = type(meeting).objects.select_for_update().get(pk=meeting.pk)
+    original, meeting = meeting, type(meeting).objects.select_for_update().get(pk=meeting.pk)
     if meeting.status == MeetingStatus.HELD:
         raise ValidationError(_("A held meeting is a record: it cannot be cancelled."))
     if meeting.status == MeetingStatus.CANCELLED:
@@ -490,7 +498,8 @@ def cancel_meeting(meeting, *, actor, reason: str, request=None):
     log_event(
         "meeting_cancelled", actor=actor, obj=meeting, request=request, data={"reason": meeting.cancel_reason}
     )
-    return meeting
+    original.refresh_from_db()
+    return original
 
 
 @transaction.atomic
@@ -520,7 +529,10 @@ def set_item_status(item, status: str, *, actor, request=None):
 
     if status not in ItemStatus.values:
         raise ValidationError({"status": _("Unknown status.")})
-    item = AgendaItem.objects.select_for_update().select_related("meeting__organization").get(pk=item.pk)
+    original, item = (
+        item,
+        AgendaItem.objects.select_for_update().select_related("meeting__organization").get(pk=item.pk),
+    )
     before = item.status
     item.status = status
     item.full_clean()
@@ -532,7 +544,8 @@ def set_item_status(item, status: str, *, actor, request=None):
         request=request,
         data={"from": before, "to": status, "matter": item.matter_id},
     )
-    return item
+    original.refresh_from_db()
+    return original
 
 
 def decide_item(item, *, actor, request=None):

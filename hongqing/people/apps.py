@@ -8,7 +8,9 @@ class PeopleConfig(AppConfig):
     verbose_name = _("People")
 
     def ready(self):
-        from . import (  # noqa: F401  (the demo builder; warnings and ratios on organisation pages)
+        from . import (  # noqa: F401  (the demo builder; panels; the development rules and pages)
             demo,
             panels,
+            panels_development,
+            rules,
         )

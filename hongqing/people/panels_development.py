@@ -1,0 +1,1 @@
+"""What member development adds to pages: the timeline, the branch pipeline, the menu."""

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from hongqing.core.api import HQSerializer
@@ -50,6 +51,16 @@ class MembershipSerializer(HQSerializer):
 
     def get_party_age(self, obj) -> int | None:
         return obj.party_age()
+
+    def validate(self, attrs):
+        # As on the page: a member moves by the transfer action, which keeps the history.
+        if self.instance is not None:
+            for name in ("person", "organization"):
+                if name in attrs and attrs[name] != getattr(self.instance, name):
+                    raise serializers.ValidationError(
+                        {name: _("A membership moves by a transfer, which keeps the history.")}
+                    )
+        return super().validate(attrs)
 
     class Meta:
         model = Membership

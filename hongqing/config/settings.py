@@ -190,6 +190,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "status" with different choices: each set gets its own name.
+    "ENUM_NAME_OVERRIDES": {
+        "MeetingStatusEnum": "hongqing.party.choices.MeetingStatus",
+        "AttendanceStatusEnum": "hongqing.party.choices.AttendanceStatus",
+        "AgendaItemStatusEnum": "hongqing.party.choices.ItemStatus",
+    },
 }
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"

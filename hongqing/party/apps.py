@@ -16,3 +16,5 @@ class PartyConfig(AppConfig):
         duties.connect_signals()  # duty lists follow meetings, appraisals, terms, rules and the calendar
 
         navigation.register_area("party", _("Party work"), "flag", 30)
+
+        from . import demo_dues, panels_dues  # noqa: F401  (dues: the demo builder, the menu, the home panel)

@@ -64,6 +64,11 @@ class DuesBase(HQModel):
         if self.base is not None and self.base < 0:
             raise ValidationError({"base": _("The base cannot be negative.")})
 
+    def delete_blockers(self) -> list[str]:
+        if DuesPayment.objects.filter(membership_id=self.membership_id, year=self.year).exists():
+            return [_("Dues of this year have been paid on this base.")]
+        return []
+
 
 class DuesPayment(HQModel):
     """One month's dues paid by a member (on time, in advance or made up)."""
@@ -103,3 +108,9 @@ class DuesPayment(HQModel):
 
     def __str__(self) -> str:
         return f"{self.membership.person.name} {self.year}-{self.month:02d}: {self.amount}"
+
+    def clean(self):
+        from django.utils import timezone
+
+        if self.paid_on and self.paid_on > timezone.localdate():
+            raise ValidationError({"paid_on": _("A payment cannot be dated in the future.")})

@@ -20,6 +20,8 @@ Decisions written down here once:
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -42,6 +44,30 @@ MAX_BASE = Decimal("99999999.99")  # the column's 10 digits
 def today() -> dt.date:
     """The current date (one place, so tests can move it)."""
     return timezone.localdate()
+
+
+_rule_cache: contextvars.ContextVar[dict | None] = contextvars.ContextVar("dues_rule_cache", default=None)
+
+
+def _rule(key: str, hospital_id: int | None, on: dt.date | None):
+    """``rule_value``, remembered inside ``cached_rules()`` (an import reads the same rules per row)."""
+    cache = _rule_cache.get()
+    if cache is None:
+        return rule_value(key, hospital_id, on)
+    k = (key, hospital_id, on or today())
+    if k not in cache:
+        cache[k] = rule_value(key, hospital_id, on)
+    return cache[k]
+
+
+@contextlib.contextmanager
+def cached_rules():
+    """Read each rule once per hospital and date inside the block."""
+    token = _rule_cache.set({})
+    try:
+        yield
+    finally:
+        _rule_cache.reset(token)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -70,24 +96,24 @@ def monthly_dues(
         raise ValueError("the base cannot be negative")
     base = Decimal(base).quantize(FEN, rounding=ROUND_HALF_UP)
     if category == DuesCategory.MINIMAL:
-        amount, rate = Decimal(str(rule_value("dues.minimal_amount", hospital_id, on))), Decimal(0)
+        amount, rate = Decimal(str(_rule("dues.minimal_amount", hospital_id, on))), Decimal(0)
     else:
         key = "dues.brackets.retired" if category == DuesCategory.RETIRED else "dues.brackets.salaried"
-        rate = _bracket_rate(rule_value(key, hospital_id, on), base)
+        rate = _bracket_rate(_rule(key, hospital_id, on), base)
         amount = (base * rate).quantize(FEN, rounding=ROUND_HALF_UP)
     return DuesAmount(monthly=amount, rate=rate, over_cap=amount > cap_warning(hospital_id, on))
 
 
 def cap_warning(hospital_id: int | None = None, on: dt.date | None = None) -> Decimal:
     """The monthly amount above which dues are voluntary (a warning, never a refusal)."""
-    return Decimal(str(rule_value("dues.cap_warning", hospital_id, on)))
+    return Decimal(str(_rule("dues.cap_warning", hospital_id, on)))
 
 
 def base_from_items(
     items: dict, hospital_id: int | None = None, on: dt.date | None = None
 ) -> tuple[Decimal, list[str]]:
     """The base from pay items: included items summed; excluded or unknown items listed, never counted."""
-    included = set(rule_value("dues.included_items", hospital_id, on))
+    included = set(_rule("dues.included_items", hospital_id, on))
     total, ignored = Decimal(0), []
     for name, value in items.items():
         if name in included:
@@ -229,6 +255,20 @@ def compute_base(
     return value, included, ignored, amount
 
 
+def base_changes(obj, category: str, value: Decimal, included: dict, monthly: Decimal) -> bool:
+    """Whether these values differ from the recorded base ``obj``."""
+    return (obj.category, obj.base, obj.items or {}, obj.monthly) != (category, value, included, monthly)
+
+
+def change_needs_reason(year: int, on: dt.date | None = None) -> bool:
+    """A recorded base of ``year`` changes without a reason only before the year begins."""
+    return (on or today()) >= dt.date(int(year), 1, 1)
+
+
+def reason_required_message(year: int) -> str:
+    return _("The base of %(year)d is fixed for the year: give the reason for the change.") % {"year": year}
+
+
 @transaction.atomic
 def set_base(
     membership,
@@ -272,23 +312,10 @@ def set_base(
         obj.save()
     else:
         old = {"category": obj.category, "base": str(obj.base), "monthly": str(obj.monthly)}
-        same = (obj.category, obj.base, obj.items or {}, obj.monthly) == (
-            category,
-            value,
-            included,
-            amount.monthly,
-        )
-        if not same:
-            started = on >= dt.date(year, 1, 1)
+        if base_changes(obj, category, value, included, amount.monthly):
+            started = change_needs_reason(year, on)
             if started and not reason:
-                raise ValidationError(
-                    {
-                        "change_reason": _(
-                            "The base of %(year)d is fixed for the year: give the reason for the change."
-                        )
-                        % {"year": year}
-                    }
-                )
+                raise ValidationError({"change_reason": reason_required_message(year)})
             obj.category, obj.base, obj.items = category, value, included
             obj.rate, obj.monthly = amount.rate, amount.monthly
             obj.change_reason = reason
@@ -323,7 +350,7 @@ def payment_kind(year: int, month: int, paid_on: dt.date) -> str:
 
 
 def makeup_max_months(hospital_id: int | None, on: dt.date | None = None) -> int:
-    return int(rule_value("dues.makeup_max_months", hospital_id, on))
+    return int(_rule("dues.makeup_max_months", hospital_id, on))
 
 
 def payment_errors(membership, year: int, month: int, paid_on: dt.date, *, base, existing, max_back) -> dict:
@@ -624,9 +651,19 @@ class Book:
     def alert_rows(self) -> list[BookRow]:
         return [r for r in self.rows if r.alert]
 
+    @property
+    def alert_groups(self) -> list[tuple[int, list[BookRow]]]:
+        """(threshold, rows) from the highest threshold down, only those with rows."""
+        groups = [(t, self.alerts(t)) for t in sorted(self.alert_months, reverse=True)]
+        return [(t, rows) for t, rows in groups if rows]
+
+    @property
+    def top_alert(self) -> int:
+        return max(self.alert_months, default=0)
+
 
 def alert_thresholds(hospital_id: int | None, on: dt.date | None = None) -> list[int]:
-    return sorted({int(n) for n in rule_value("dues.alert_months", hospital_id, on)})
+    return sorted({int(n) for n in _rule("dues.alert_months", hospital_id, on)})
 
 
 def build_book(memberships, year: int, *, hospital_id: int | None = None, on: dt.date | None = None) -> Book:

@@ -115,10 +115,8 @@ test: sysdeps ## everything CI runs: lint, checks, pytest on SQLite and PostgreS
 	$(PY) manage.py check
 	$(call step,manage.py makemigrations --check)
 	$(PY) manage.py makemigrations --check --dry-run
-	$(call step,pytest on SQLite)
-	$(run_sqlite)
-	$(call step,pytest on PostgreSQL)
-	$(run_pg)
+	$(call step,pytest on SQLite and on PostgreSQL (side by side))
+	scripts/run_suites.sh $(PYTEST_ARGS)
 	$(call step,browser tests (Playwright + Debian chromium))
 	$(run_e2e)
 	$(call step,all steps passed)

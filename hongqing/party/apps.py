@@ -10,7 +10,11 @@ class PartyConfig(AppConfig):
     def ready(self):
         from hongqing.core import navigation
 
-        from . import rules  # noqa: F401  (declares the duty, dues and quorum rules)
+        from . import (  # noqa: F401  (the duty, dues and quorum rules; duty lists: demo builder, home panel, menu)
+            demo_duties,
+            panels_duties,
+            rules,
+        )
         from .services import duties
 
         duties.connect_signals()  # duty lists follow meetings, appraisals, terms, rules and the calendar

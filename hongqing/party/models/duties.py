@@ -86,7 +86,9 @@ class Obligation(HQModel):
         indexes = [models.Index(fields=["due", "done_on"], name="party_obligation_due")]
 
     def __str__(self) -> str:
-        return f"{self.organization} · {self.code} · {self.period_start:%Y-%m}"
+        from ..services.duties import duty_label, period_label
+
+        return f"{self.organization} · {duty_label(self.code)} · {period_label(self.period_start, self.period_end)}"
 
     def status_on(self, today: dt.date, remind_from: dt.date | None = None) -> str:
         remind_from = remind_from or self.remind_from

@@ -27,10 +27,13 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from hongqing.core.calendar import WorkingCalendar, calendar
 from hongqing.core.rules import RuleBook, rule_value
+from hongqing.core.scoping import VIEW, grant_q, grants_for
 from hongqing.organization.choices import OrgKind
 from hongqing.organization.models import CommitteeTerm, PartyOrganization
 
@@ -45,15 +48,15 @@ DAY = dt.timedelta(days=1)
 
 # Short names of the duties (the rule's description is the long one).
 DUTY_LABELS = {
-    "duty.member_congress": _("Branch member congress"),
-    "duty.branch_committee": _("Branch committee meeting"),
-    "duty.group_meeting": _("Party group meeting"),
-    "duty.party_lecture": _("Party lecture"),
-    "duty.theme_day": _("Theme Party day"),
-    "duty.org_life_session": _("Organisational life session"),
-    "duty.committee_lecture": _("Party lecture by the committee secretary"),
-    "duty.appraisal": _("Democratic appraisal of members"),
-    "duty.term_renewal": _("Term renewal"),
+    "duty.member_congress": gettext_lazy("Branch member congress"),
+    "duty.branch_committee": gettext_lazy("Branch committee meeting"),
+    "duty.group_meeting": gettext_lazy("Party group meeting"),
+    "duty.party_lecture": gettext_lazy("Party lecture"),
+    "duty.theme_day": gettext_lazy("Theme Party day"),
+    "duty.org_life_session": gettext_lazy("Organisational life session"),
+    "duty.committee_lecture": gettext_lazy("Party lecture by the committee secretary"),
+    "duty.appraisal": gettext_lazy("Democratic appraisal of members"),
+    "duty.term_renewal": gettext_lazy("Term renewal"),
 }
 STATUS_CLASSES = {
     DutyStatus.DONE: "success",
@@ -553,6 +556,128 @@ def overdue_reminder_day(due: dt.date, hospital_id: int | None) -> dt.date:
 
 def is_group(org) -> bool:
     return org.kind == OrgKind.GROUP
+
+
+# --- reading: scope, labels, the heat map --------------------------------------------------
+
+
+def organizations_in_scope(user, action: str = VIEW):
+    """The Party organisations whose duties ``user`` may ``action``: the one scoping, for the party area.
+
+    The grants that cover duties (Obligation.scope_area) applied to the organisations themselves, so a
+    page can name an organisation's duties before its rows exist. A member's own-records grant reaches
+    no organisation's duties.
+    """
+    q = scope_q_for_area(PartyOrganization, user, action, Obligation.scope_area)
+    return PartyOrganization.objects.none() if q is None else PartyOrganization.objects.filter(q)
+
+
+def scope_q_for_area(model, user, action: str, area: str) -> Q | None:
+    result = None
+    for grant in grants_for(user):
+        if not grant.applies(area, action):
+            continue
+        part = grant_q(model, grant)
+        if part is None:
+            continue
+        if part == Q():
+            return Q()
+        result = part if result is None else (result | part)
+    return result
+
+
+def period_label(period_start: dt.date, period_end: dt.date) -> str:
+    months = (period_end.year - period_start.year) * 12 + period_end.month - period_start.month + 1
+    if months >= 12:
+        return _("Year %(year)d") % {"year": period_start.year}
+    if months == 3 and period_start.month in (1, 4, 7, 10):
+        return _("Q%(quarter)d %(year)d") % {
+            "quarter": (period_start.month - 1) // 3 + 1,
+            "year": period_start.year,
+        }
+    return date_format(period_start, "YEAR_MONTH_FORMAT")
+
+
+def row_organization(org, by_path: dict):
+    """The organisation whose row a duty is counted in: a Party group's duties count in its branch's."""
+    if org.kind == OrgKind.GROUP:
+        parent = by_path.get(org.path[: -PartyOrganization.steplen])
+        if parent is not None:
+            return parent
+    return org
+
+
+@dataclass
+class HeatCell:
+    month: int
+    total: int = 0
+    done: int = 0
+    due_soon: int = 0
+    overdue: int = 0
+
+    @property
+    def status(self) -> str:
+        if not self.total:
+            return ""
+        if self.done == self.total:
+            return DutyStatus.DONE
+        if self.overdue:
+            return DutyStatus.OVERDUE
+        if self.due_soon:
+            return DutyStatus.DUE_SOON
+        return DutyStatus.OPEN
+
+    @property
+    def css(self) -> str:
+        return STATUS_CLASSES.get(self.status, "light")
+
+
+@dataclass
+class HeatRow:
+    organization: object
+    cells: list[HeatCell]
+
+    @property
+    def total(self) -> int:
+        return sum(c.total for c in self.cells)
+
+    @property
+    def done(self) -> int:
+        return sum(c.done for c in self.cells)
+
+    @property
+    def overdue(self) -> int:
+        return sum(c.overdue for c in self.cells)
+
+
+def heatmap(organizations, rows: Iterable[dict], today: dt.date) -> list[HeatRow]:
+    """Organisations × 12 months: each cell counts the duties *ending* in that month (by period end).
+
+    ``rows``: dicts with organization_id, period_end, due, remind_from, done_on (one query's values).
+    Rows are the organisations that owe something, in tree order; Party groups count in their branch.
+    """
+    orgs = sorted(organizations, key=lambda o: o.path)
+    by_path = {o.path: o for o in orgs}
+    by_id = {o.pk: o for o in orgs}
+    table: dict[int, HeatRow] = {}
+    for row in rows:
+        org = by_id.get(row["organization_id"])
+        if org is None:
+            continue
+        owner = row_organization(org, by_path)
+        heat = table.get(owner.pk)
+        if heat is None:
+            heat = table[owner.pk] = HeatRow(owner, [HeatCell(m) for m in range(1, 13)])
+        cell = heat.cells[row["period_end"].month - 1]
+        cell.total += 1
+        status = status_of(row, today)
+        if status == DutyStatus.DONE:
+            cell.done += 1
+        elif status == DutyStatus.OVERDUE:
+            cell.overdue += 1
+        elif status == DutyStatus.DUE_SOON:
+            cell.due_soon += 1
+    return [table[o.pk] for o in orgs if o.pk in table]
 
 
 # --- keeping the rows right: signal handlers (connected in PartyConfig.ready) -----------------

@@ -1,0 +1,75 @@
+"""The duty list's table (also the Excel export's columns)."""
+
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from hongqing.core.tables import HQTable
+
+from .models import DutyStatus, Obligation
+from .services.duties import STATUS_CLASSES, STATUS_ICONS, duty_label, period_label, status_of
+
+
+def board_url(record):
+    return (
+        reverse("party:duty_board", kwargs={"pk": record.organization_id})
+        + f"?year={record.period_start.year}"
+    )
+
+
+class ObligationTable(HQTable):
+    organization = tables.Column(verbose_name=_("Party organisation"), linkify=board_url)
+    code = tables.Column(verbose_name=_("duty"), linkify=True)
+    period = tables.Column(verbose_name=_("period"), accessor="period_start", order_by=("period_start",))
+    due = tables.Column()
+    status = tables.Column(verbose_name=_("status"), empty_values=(), orderable=False)
+    done_count = tables.Column(verbose_name=_("done"))
+    done_on = tables.Column()
+    record = tables.Column(verbose_name=_("record"), empty_values=(), orderable=False)
+
+    def render_code(self, value):
+        return duty_label(value)
+
+    def value_code(self, value):
+        return duty_label(value)
+
+    def render_period(self, record):
+        return period_label(record.period_start, record.period_end)
+
+    def value_period(self, record):
+        return self.render_period(record)
+
+    def render_status(self, record):
+        status = status_of(record, timezone.localdate())
+        return format_html(
+            '<span class="badge text-bg-{}"><i class="bi bi-{}"></i> {}</span>',
+            STATUS_CLASSES[status],
+            STATUS_ICONS[status],
+            DutyStatus(status).label,
+        )
+
+    def value_status(self, record):
+        return str(DutyStatus(status_of(record, timezone.localdate())).label)
+
+    def render_done_count(self, record):
+        return f"{record.done_count}/{record.required}"
+
+    def value_done_count(self, record):
+        return self.render_done_count(record)
+
+    def render_record(self, record):
+        obj = record.record
+        if obj is None:
+            return "—"
+        url = obj.get_absolute_url()
+        return format_html('<a href="{}">{}</a>', url, obj) if url else str(obj)
+
+    def value_record(self, record):
+        return str(record.record or "")
+
+    class Meta(HQTable.Meta):
+        model = Obligation
+        fields = ["organization", "code", "period", "due", "status", "done_count", "done_on", "record"]
+        sequence = fields

@@ -1,3 +1,5 @@
+from django.utils.functional import SimpleLazyObject
+
 from .navigation import menu_for
 
 
@@ -5,4 +7,7 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"menu": []}
-    return {"menu": menu_for(user)}
+    from .notifications import unread_count
+
+    # Lazy: counted (one query) only when a page renders the bell, not for HTMX partials.
+    return {"menu": menu_for(user), "unread_notifications": SimpleLazyObject(lambda: unread_count(user))}

@@ -419,3 +419,40 @@ class CalendarView(LoginRequiredMixin, View):
         day = form.save()
         messages.success(request, _("Saved: %(obj)s") % {"obj": day})
         return redirect(f"{reverse('core:calendar')}?year={day.date.year}")
+
+
+class NotificationListView(LoginRequiredMixin, View):
+    """The user's own notifications (reminders, …), newest first; opening one marks it read.
+
+    Only the user's own: no role reaches another user's notifications (a pk of someone else's is 404).
+    """
+
+    template_name = "core/notifications.html"
+
+    def get(self, request, pk=None):
+        from django.core.paginator import Paginator
+        from django.utils.http import url_has_allowed_host_and_scheme
+
+        from .models import Notification
+
+        mine = Notification.objects.filter(user=request.user)
+        if pk is not None:  # open one: read, and go to what it is about
+            note = get_object_or_404(mine, pk=pk)
+            if not note.read:
+                mine.filter(pk=note.pk).update(read=True)
+            safe = note.url and url_has_allowed_host_and_scheme(
+                note.url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            )
+            return redirect(note.url if safe else reverse("core:notifications"))
+        page = Paginator(mine.order_by("-created", "-pk"), 50).get_page(request.GET.get("page"))
+        return render(request, self.template_name, {"page": page, "unread": mine.filter(read=False).count()})
+
+    def post(self, request, pk=None):
+        from .models import Notification
+
+        mine = Notification.objects.filter(user=request.user, read=False)
+        if pk is not None:
+            get_object_or_404(Notification.objects.filter(user=request.user), pk=pk)
+            mine = mine.filter(pk=pk)
+        mine.update(read=True)
+        return redirect(reverse("core:notifications"))

@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -821,3 +821,189 @@ def connect_signals() -> None:
     post_delete.connect(_rule_changed, sender=Rule, dispatch_uid=f"{uid}.rule.delete")
     post_save.connect(_calendar_changed, sender=CalendarOverride, dispatch_uid=f"{uid}.calendar.save")
     post_delete.connect(_calendar_changed, sender=CalendarOverride, dispatch_uid=f"{uid}.calendar.delete")
+
+
+# --- reminders -----------------------------------------------------------------------------------
+
+
+@dataclass
+class ReminderRun:
+    ahead: int = 0
+    overdue: int = 0
+    notifications: int = 0
+    emails: int = 0
+    synced: SyncResult = field(default_factory=SyncResult)
+    planned: list = field(default_factory=list)  # (user, kind, [obligations]) of a dry run
+
+
+def responsible_users(obligations) -> dict[int, list]:
+    """Who is reminded of each organisation's duties: the users holding branch_secretary over it
+    (the nearest such organisation up the tree, e.g. the branch for its Party groups), else the
+    hospital's Party office. {organization id: [users]}."""
+    from hongqing.accounts.choices import Role
+    from hongqing.accounts.models import RoleAssignment
+
+    orgs = {o.organization_id: o.organization for o in obligations}
+    hospitals = {o.hospital_id for o in orgs.values()}
+    assignments = list(
+        RoleAssignment.objects.filter(
+            role__in=(Role.BRANCH_SECRETARY, Role.PARTY_OFFICE),
+            hospital_id__in=hospitals,
+            user__is_active=True,
+        ).select_related("user", "organization")
+    )
+    secretaries = [a for a in assignments if a.role == Role.BRANCH_SECRETARY and a.organization_id]
+    office: dict[int, list] = defaultdict(list)
+    for a in assignments:
+        if a.role == Role.PARTY_OFFICE:
+            office[a.hospital_id].append(a.user)
+    out: dict[int, list] = {}
+    for org_id, org in orgs.items():
+        over = [
+            a
+            for a in secretaries
+            if a.organization_id == org_id or (a.include_subtree and org.path.startswith(a.organization.path))
+        ]
+        if over:
+            depth = max(len(a.organization.path) for a in over)
+            users = [a.user for a in over if len(a.organization.path) == depth]
+        else:
+            users = office.get(org.hospital_id, [])
+        out[org_id] = list({u.pk: u for u in users}.values())
+    return out
+
+
+def _reminder_rules(hospital_ids) -> tuple[RuleBook, callable]:
+    book = RuleBook(PREFIX, hospital_ids)
+
+    def number(key: str, hospital_id: int, on: dt.date) -> int:
+        try:
+            return max(int(book.value(key, hospital_id, on) or 0), 0)
+        except (TypeError, ValueError):
+            return 0
+
+    return book, number
+
+
+def _message(kind: str, items: list) -> tuple[str, str, str]:
+    """Title, body and link of one user's reminder of one kind (one duty, or several)."""
+    from django.urls import reverse
+
+    from ..models import Reminder
+
+    lines = [
+        _("%(org)s · %(duty)s · %(period)s — due %(due)s")
+        % {
+            "org": o.organization,
+            "duty": duty_label(o.code),
+            "period": period_label(o.period_start, o.period_end),
+            "due": o.due.isoformat(),
+        }
+        for o in items
+    ]
+    if kind == Reminder.Kind.AHEAD:
+        title = (
+            _("Due soon: %(duty)s") % {"duty": lines[0]}
+            if len(items) == 1
+            else _("%(n)d duties due soon") % {"n": len(items)}
+        )
+        status = DutyStatus.DUE_SOON
+    else:
+        title = (
+            _("Overdue: %(duty)s") % {"duty": lines[0]}
+            if len(items) == 1
+            else _("%(n)d duties overdue") % {"n": len(items)}
+        )
+        status = DutyStatus.OVERDUE
+    url = (
+        items[0].get_absolute_url()
+        if len(items) == 1
+        else f"{reverse('party:obligation_list')}?status={status}"
+    )
+    body = "\n".join(lines)
+    body += "\n" + str(
+        _("A duty is done when its record is entered: a held meeting, a closed appraisal, a new term.")
+    )
+    return title, body, url
+
+
+def send_reminders(*, today: dt.date | None = None, dry_run: bool = False, sync: bool = True) -> ReminderRun:
+    """Remind the people responsible of the duties entering their amber window or overdue today.
+
+    For a cron job or systemd timer, once a day. Safe to run twice: each (duty, person, kind) is
+    reminded once (Reminder's unique constraint, written before the message). A day the job did not
+    run is caught up for ``duty.reminder_catch_up_days`` days. Ahead: from ``remind_from`` until the
+    due date; overdue: from the day after the due date plus ``duty.reminder_overdue_days``.
+    A duty satisfied in the meantime is not reminded.
+    """
+    from django.db import IntegrityError
+
+    from hongqing.core.notifications import notify
+
+    from ..models import Reminder
+
+    today = today or timezone.localdate()
+    run = ReminderRun()
+    hospital_ids = set(PartyOrganization.objects.values_list("hospital_id", flat=True).distinct())
+    _book, number = _reminder_rules(hospital_ids)
+    catch_up = max((number("duty.reminder_catch_up_days", h, today) for h in hospital_ids), default=7)
+    extra = max((number("duty.reminder_overdue_days", h, today) for h in hospital_ids), default=0)
+    horizon = today - dt.timedelta(days=catch_up + extra + 1)
+    if sync:
+        for year in sorted({horizon.year, today.year}):
+            run.synced += sync_obligations(PartyOrganization.objects.all(), year)
+    pending = Obligation.objects.filter(done_on__isnull=True).select_related("organization")
+    ahead = [
+        o
+        for o in pending.filter(remind_from__lte=today, due__gte=today, remind_from__gte=horizon)
+        if o.remind_from
+        >= today - dt.timedelta(days=number("duty.reminder_catch_up_days", o.organization.hospital_id, today))
+    ]
+    overdue = []
+    for o in pending.filter(due__lt=today, due__gte=horizon):
+        h = o.organization.hospital_id
+        first = o.due + DAY + dt.timedelta(days=number("duty.reminder_overdue_days", h, o.due))
+        if first <= today <= first + dt.timedelta(days=number("duty.reminder_catch_up_days", h, today)):
+            overdue.append(o)
+    candidates = [(o, Reminder.Kind.AHEAD) for o in ahead] + [(o, Reminder.Kind.OVERDUE) for o in overdue]
+    if not candidates:
+        return run
+    recipients = responsible_users([o for o, _k in candidates])
+    sent = set(
+        Reminder.objects.filter(obligation__in=[o for o, _k in candidates]).values_list(
+            "obligation_id", "recipient_id", "kind"
+        )
+    )
+    per_user: dict[tuple, list] = defaultdict(list)
+    users = {}
+    for o, kind in sorted(candidates, key=lambda c: (c[0].due, c[0].organization.path, c[0].code)):
+        for user in recipients.get(o.organization_id, []):
+            if (o.pk, user.pk, kind) not in sent:
+                per_user[(user.pk, kind)].append(o)
+                users[user.pk] = user
+    for (user_id, kind), items in per_user.items():
+        user = users[user_id]
+        if dry_run:
+            run.planned.append((user, kind, items))
+            continue
+        fresh = []
+        for o in items:
+            try:
+                with transaction.atomic():
+                    fresh.append((Reminder.objects.create(obligation=o, recipient=user, kind=kind), o))
+            except IntegrityError:  # another run got there first
+                continue
+        if not fresh:
+            continue
+        with translation.override(settings.LANGUAGE_CODE):  # a job has no request: the site's language
+            title, body, url = _message(kind, [o for _r, o in fresh])
+        _note, emailed = notify(user, title, body=body, url=url)
+        run.notifications += 1
+        run.emails += int(emailed)
+        if emailed:
+            Reminder.objects.filter(pk__in=[r.pk for r, _o in fresh]).update(emailed=True)
+        if kind == Reminder.Kind.AHEAD:
+            run.ahead += len(fresh)
+        else:
+            run.overdue += len(fresh)
+    return run

@@ -10,6 +10,7 @@ class PeopleConfig(AppConfig):
     def ready(self):
         from . import (  # noqa: F401  (the demo builder; panels; the development rules and pages)
             demo,
+            demo_development,
             panels,
             panels_development,
             rules,

@@ -293,6 +293,10 @@ class Plan:
         return STAGES[index + 1] if index + 1 < len(STAGES) else None
 
     @property
+    def next_stage_label(self) -> str:
+        return Stage(self.next_stage).label if self.next_stage else ""
+
+    @property
     def warnings(self) -> list[tuple[str, str]]:
         return [m for s in self.steps for m in s.messages]
 
@@ -924,6 +928,10 @@ class OrganizationRow:
     counts: dict[str, int] = field(default_factory=dict)
     due: int = 0
     overdue: int = 0
+
+    @property
+    def stage_cells(self) -> list[int]:
+        return [self.counts.get(s, 0) for s in STAGES]
 
     @property
     def in_development(self) -> int:

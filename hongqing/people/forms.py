@@ -91,9 +91,12 @@ class MembershipForm(HQModelForm):
             kind="discipline_committee"
         )
         if self.instance.pk:
-            # Moving a member between organisations is a transfer, which keeps the history.
+            # Moving a member between organisations is a transfer, which keeps the history; a stage
+            # changes only through development's "advance", which checks the rules.
             self.fields["organization"].disabled = True
             self.fields["person"].disabled = True
+            self.fields["stage"].disabled = True
+            self.fields["stage"].help_text = _("Changes through “Advance” on the development timeline.")
 
 
 class TransferForm(HQForm):

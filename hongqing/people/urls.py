@@ -3,12 +3,24 @@ from django.urls import path
 from hongqing.core.urls_helpers import crud_urls
 
 from . import views as v
+from . import views_development as dv
 from .models import Cadre, Membership, Person, Rotation, TalentTag, TermPosition, Transfer
 
 app_name = "people"
 urlpatterns = [
     path("persons/<int:pk>/id-number/", v.PersonIdNumberView.as_view(), name="person_id_number"),
     path("memberships/<int:pk>/transfer/", v.MembershipTransferView.as_view(), name="membership_transfer"),
+    # Member development (发展党员)
+    path("memberships/<int:pk>/development/", dv.TimelineView.as_view(), name="development_timeline"),
+    path("memberships/<int:pk>/development/advance/", dv.AdvanceView.as_view(), name="development_advance"),
+    path("memberships/<int:pk>/development/record/", dv.RecordStepView.as_view(), name="development_record"),
+    path("development-steps/<int:pk>/remove/", dv.RemoveStepView.as_view(), name="development_remove"),
+    path("development/", dv.PipelineView.as_view(), name="development_pipeline"),
+    path(
+        "development/organizations/<int:pk>/",
+        dv.PipelineView.as_view(),
+        name="development_organization",
+    ),
     *crud_urls(
         "persons",
         Person,

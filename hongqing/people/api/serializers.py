@@ -49,6 +49,14 @@ class PersonSerializer(HQSerializer):
 class MembershipSerializer(HQSerializer):
     party_age = serializers.SerializerMethodField()
 
+    def validate_stage(self, value):
+        # A stage changes only through development's "advance" (rules checked, step recorded, audited).
+        if self.instance is not None and value != self.instance.stage:
+            raise serializers.ValidationError(
+                _("The stage changes through /api/people/development-steps/advance/, which checks its rules.")
+            )
+        return value
+
     def get_party_age(self, obj) -> int | None:
         return obj.party_age()
 

@@ -1,6 +1,6 @@
 from rest_framework.routers import DefaultRouter
 
-from . import views
+from . import development, views
 
 router = DefaultRouter()
 router.register("talent-tags", views.TalentTagViewSet)
@@ -10,6 +10,7 @@ router.register("transfers", views.TransferViewSet)
 router.register("cadres", views.CadreViewSet)
 router.register("rotations", views.RotationViewSet)
 router.register("term-positions", views.TermPositionViewSet)
+router.register("development-steps", development.DevelopmentStepViewSet)
 
 app_name = "people-api"
 urlpatterns = router.urls

@@ -13,10 +13,13 @@ from hongqing.core.panels import register_panel
 from hongqing.core.scoping import CHANGE, VIEW, grants_for
 from hongqing.core.views import safe_reverse
 
-from .models import Obligation
+from .models import DutyStatus, Obligation
 from .services import duties
 
 HOME_LIMIT = 8
+# The home page is for what can still be acted on: duties overdue for up to a quarter (older ones stay on
+# the duty list and the heat map). A display choice, not a rule of the regulations.
+HOME_OVERDUE_DAYS = 92
 
 
 def manages_duties(user, action=VIEW) -> bool:
@@ -41,7 +44,7 @@ def _home_tasks(request, **kwargs):
         Obligation.objects.restrict(user, CHANGE).filter(done_on__isnull=True).select_related("organization")
     )
     overdue = list(
-        pending.filter(due__lt=today, due__gte=today - dt.timedelta(days=366)).order_by("-due")[
+        pending.filter(due__lt=today, due__gte=today - dt.timedelta(days=HOME_OVERDUE_DAYS)).order_by("-due")[
             : HOME_LIMIT + 1
         ]
     )
@@ -56,6 +59,7 @@ def _home_tasks(request, **kwargs):
                 "label": duties.duty_label(o.code),
                 "period": duties.period_label(o.period_start, o.period_end),
                 "status": status,
+                "status_label": DutyStatus(status).label,
                 "css": duties.STATUS_CLASSES[status],
                 "icon": duties.STATUS_ICONS[status],
             }

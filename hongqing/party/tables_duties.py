@@ -44,7 +44,7 @@ class ObligationTable(HQTable):
     def render_status(self, record):
         status = status_of(record, timezone.localdate())
         return format_html(
-            '<span class="badge text-bg-{}"><i class="bi bi-{}"></i> {}</span>',
+            '<span class="badge text-bg-{} border"><i class="bi bi-{}"></i> {}</span>',
             STATUS_CLASSES[status],
             STATUS_ICONS[status],
             DutyStatus(status).label,

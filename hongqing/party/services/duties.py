@@ -62,7 +62,7 @@ STATUS_CLASSES = {
     DutyStatus.DONE: "success",
     DutyStatus.DUE_SOON: "warning",
     DutyStatus.OVERDUE: "danger",
-    DutyStatus.OPEN: "secondary",
+    DutyStatus.OPEN: "light",
 }
 STATUS_ICONS = {
     DutyStatus.DONE: "check-circle-fill",

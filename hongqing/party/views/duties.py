@@ -106,6 +106,7 @@ def decorate(rows, user, today: dt.date) -> list[dict]:
                 "icon": duties.STATUS_ICONS[status],
                 "label": duties.duty_label(row.code),
                 "period": duties.period_label(row.period_start, row.period_end),
+                "monthly": row.period_start.replace(day=1) == row.period_end.replace(day=1),
                 "record": record,
                 "record_url": record.get_absolute_url() if record is not None else "",
                 "add_url": add_record_url(rule, row.organization_id, row.period_start.year)
@@ -228,6 +229,13 @@ class DutyBoardView(ScopedMixin, TemplateView):
                 },
             )
             group["items"].append(item)
+        cells = {m: duties.HeatCell(m) for m in range(1, 13)}
+        for item in items:
+            cell = cells[item["obj"].period_end.month]
+            cell.total += 1
+            cell.done += item["status"] == DutyStatus.DONE
+            cell.overdue += item["status"] == DutyStatus.OVERDUE
+            cell.due_soon += item["status"] == DutyStatus.DUE_SOON
         base = reverse("party:duty_board", kwargs={"pk": org.pk})
         ctx.update(
             organization=org,
@@ -237,6 +245,7 @@ class DutyBoardView(ScopedMixin, TemplateView):
             years=year_choices(year),
             base_url=base,
             groups=list(groups.values()),
+            months=list(cells.values()),
             summary=summary(items),
             today=today,
             schedule_missing=duties.schedule_missing([year]),

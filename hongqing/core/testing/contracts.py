@@ -33,6 +33,7 @@ from html import unescape
 import pytest
 from auditlog.context import disable_auditlog
 from django import forms
+from django.db import connection
 from django.db.models import Model
 from django.urls import NoReverseMatch, reverse
 
@@ -42,8 +43,23 @@ from .world import build_world
 LOGIN = "/accounts/login/"
 
 
+def assert_test_database() -> None:
+    """Refuse to build test data anywhere but the test database.
+
+    A module that overrides ``world`` without naming ``db`` gets, from pytest-django, a connection to
+    the development database: building the world there would fail half-way, or worse.
+    """
+    name = str(connection.settings_dict["NAME"])
+    if not (name.startswith("test") or "memorydb" in name or "mode=memory" in name):
+        raise RuntimeError(
+            f"not a test database: {name} (a fixture overriding `world` must name `db` too: "
+            "def world(db, world))"
+        )
+
+
 @pytest.fixture
 def world(db):
+    assert_test_database()
     return build_world()
 
 
@@ -96,6 +112,7 @@ class _Base:
     @pytest.fixture
     def world(self, db):
         # The setup is not what these tests audit: building it without the change log halves its time.
+        assert_test_database()
         with disable_auditlog():
             return add_records(build_world())
 

@@ -49,6 +49,11 @@ class AppraisalCampaign(HQModel):
     def __str__(self) -> str:
         return _("%(org)s appraisal %(year)d") % {"org": self.organization, "year": self.year}
 
+    def delete_blockers(self) -> list[str]:
+        if self.stage != AppraisalStage.SELF:
+            return [_("The appraisal is past the self-assessment: it is kept.")]
+        return []
+
 
 class AppraisalEntry(HQModel):
     """One member's appraisal in a campaign: self-assessment, the committee's proposal and the decision."""
@@ -84,7 +89,13 @@ class AppraisalEntry(HQModel):
 
 
 class AppraisalVote(models.Model):
-    """A peer's or member's rating of one entry (one vote per voter, entry and round)."""
+    """A peer's or member's rating of one entry (one vote per voter, entry and round).
+
+    A secret ballot: no page or API shows one voter's ratings, and the change log leaves votes out
+    (``audit_exclude``); the audit records each ballot as a named event without its ratings.
+    """
+
+    audit_exclude = True
 
     class Round(models.TextChoices):
         PEER = "peer", _("Peer assessment")

@@ -2,8 +2,8 @@
 
 Most members pay in the month (some a few days into the next, as make-up; a few in advance); about
 half have not paid the current month yet; in each hospital a few members are 3 months behind and
-one or two are 6 months behind, so the book's alerts have something to show. The demo "member"
-account is never among those behind.
+one or two are 6 months behind, so the book's alerts have something to show. Nobody with a demo
+account (the member, the secretaries) is among those behind.
 """
 
 from __future__ import annotations
@@ -21,7 +21,12 @@ from .choices import DuesCategory
 from .models import DuesBase, DuesPayment
 from .services import dues as services
 
-ITEM_RANGES = {"岗位工资": (2000, 5200), "薪级工资": (400, 3000), "基础性绩效": (1500, 5200), "规范津贴补贴": (300, 1500)}
+ITEM_RANGES = {
+    "岗位工资": (2000, 5200),
+    "薪级工资": (400, 3000),
+    "基础性绩效": (1500, 5200),
+    "规范津贴补贴": (300, 1500),
+}
 
 
 def _items(ctx: DemoContext, hospital_id: int, on: dt.date) -> dict[str, Decimal]:
@@ -35,7 +40,11 @@ def _items(ctx: DemoContext, hospital_id: int, on: dt.date) -> dict[str, Decimal
 
 def _base_for(ctx: DemoContext, m: Membership, year: int, hospital_id: int) -> DuesBase:
     on = services.rules_date(m, year)
-    if m.person.birth_date and m.person.birth_date < ctx.today - relativedelta(years=57) and ctx.rng.random() < 0.5:
+    if (
+        m.person.birth_date
+        and m.person.birth_date < ctx.today - relativedelta(years=57)
+        and ctx.rng.random() < 0.5
+    ):
         category, items = DuesCategory.RETIRED, {}
         base = Decimal(ctx.rng.randrange(380000, 720000)) / 100
     else:
@@ -56,12 +65,8 @@ def _base_for(ctx: DemoContext, m: Membership, year: int, hospital_id: int) -> D
 def build(ctx: DemoContext) -> None:
     today = ctx.today
     now = services.month_index(today.year, today.month)
-    protected = set()
-    member_user = next((a for a in ctx.accounts if a[0] == "member"), None)
-    if member_user is not None:
-        protected = set(
-            Membership.objects.filter(person__user__username="member").values_list("pk", flat=True)
-        )
+    # The demo's accounts (the member, the secretaries …) keep up with their own dues.
+    protected = set(Membership.objects.filter(person__user__isnull=False).values_list("pk", flat=True))
     bases, payments = [], []
     with services.cached_rules():
         for h in ctx.data.get("hospitals", []):

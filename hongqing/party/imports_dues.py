@@ -89,7 +89,9 @@ class DuesBaseImport(HospitalImport):
             "类别",
             "category",
             parser=CATEGORY,
-            help=gettext_lazy("Empty: salaried."),
+            help=gettext_lazy(
+                "Empty: salaried. Retirees: 离退休; students, the unemployed, relief: 学生, 失业 or 低保."
+            ),
             example="在职",
         ),
         *[

@@ -16,7 +16,7 @@ from hongqing.organization.models import PartyOrganization
 
 from .services.duties import sync_obligations
 
-EARLY_THEME_DAY_REMINDER = 22  # working days: about a month
+EARLY_THEME_DAY_REMINDER = 25  # working days: more than any month has
 
 
 def build(ctx: DemoContext) -> None:

@@ -25,6 +25,7 @@ import contextvars
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import cached_property
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -559,6 +560,7 @@ MAKEUP = "makeup"
 UNPAID = "unpaid"
 NOT_DUE = "not_due"
 PAID_STATUSES = (PAID, ADVANCE, MAKEUP)
+STATUSES = (PAID, MAKEUP, ADVANCE, UNPAID, NOT_DUE)
 STATUS_BY_KIND = {PaymentKind.REGULAR: PAID, PaymentKind.ADVANCE: ADVANCE, PaymentKind.MAKEUP: MAKEUP}
 
 
@@ -570,6 +572,16 @@ def status_label(status: str) -> str:
         UNPAID: _("Unpaid"),
         NOT_DUE: _("Not due"),
     }[status]
+
+
+@dataclass(frozen=True)
+class Paid:
+    """A month's payment as the book needs it (read as a tuple: a year of a hospital is many rows)."""
+
+    pk: int
+    amount: Decimal
+    paid_on: dt.date
+    kind: str
 
 
 @dataclass
@@ -601,15 +613,15 @@ class BookRow:
     unpaid_run: int = 0  # consecutive unpaid months back from the current month
     alert: int = 0  # the highest alert threshold reached (0: none)
 
-    @property
+    @cached_property
     def due_total(self) -> Decimal:
         return sum((c.due for c in self.cells if c.due is not None), Decimal(0))
 
-    @property
+    @cached_property
     def paid_total(self) -> Decimal:
         return sum((c.paid for c in self.cells if c.paid is not None), Decimal(0))
 
-    @property
+    @cached_property
     def arrears(self) -> Decimal:
         return sum((c.due for c in self.cells if c.status == UNPAID and c.due is not None), Decimal(0))
 
@@ -666,6 +678,22 @@ def alert_thresholds(hospital_id: int | None, on: dt.date | None = None) -> list
     return sorted({int(n) for n in _rule("dues.alert_months", hospital_id, on)})
 
 
+# What the book reads of a member and a base (not their timestamps: a hospital's year is many rows).
+MEMBER_FIELDS = (
+    "id",
+    "stage",
+    "admission_date",
+    "organization_id",
+    "person_id",
+    "person__name",
+    "person__staff_no",
+    "organization__name",
+    "organization__path",
+    "organization__hospital_id",
+)
+BASE_FIELDS = ("id", "membership_id", "year", "category", "base", "monthly")
+
+
 def build_book(memberships, year: int, *, hospital_id: int | None = None, on: dt.date | None = None) -> Book:
     """Per member per month of ``year``: the dues, the payment, the status; the unpaid run and alerts.
 
@@ -677,15 +705,20 @@ def build_book(memberships, year: int, *, hospital_id: int | None = None, on: dt
 
     on = on or today()
     year = int(year)
-    members = list(memberships.select_related("person", "organization").order_by("person__staff_no"))
-    ids = [m.pk for m in members]
+    members = list(
+        memberships.select_related("person", "organization").only(*MEMBER_FIELDS).order_by("person__staff_no")
+    )
     bases: dict[tuple[int, int], DuesBase] = {}
-    payments: dict[tuple[int, int, int], DuesPayment] = {}
-    if ids:
-        for b in DuesBase.objects.filter(membership_id__in=ids, year__in=(year - 1, year)):
+    payments: dict[tuple[int, int, int], Paid] = {}
+    if members:
+        ids = memberships.values("pk")  # a subquery: no list of ids however many members
+        for b in DuesBase.objects.filter(membership_id__in=ids, year__in=(year - 1, year)).only(*BASE_FIELDS):
             bases[(b.membership_id, b.year)] = b
-        for p in DuesPayment.objects.filter(membership_id__in=ids, year__in=(year - 1, year)):
-            payments[(p.membership_id, p.year, p.month)] = p
+        rows = DuesPayment.objects.filter(membership_id__in=ids, year__in=(year - 1, year)).values_list(
+            "membership_id", "year", "month", "pk", "amount", "paid_on", "kind"
+        )
+        for m_id, y, mo, pk, amount, paid_on, kind in rows.order_by():
+            payments[(m_id, y, mo)] = Paid(pk, amount, paid_on, kind)
     # The unpaid runs count back from this month: today's month in the current year, December of a
     # past year, nothing in a future one.
     current = (on.year, on.month) if on.year == year else (year, 12) if on.year > year else (year, 0)

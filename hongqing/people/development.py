@@ -44,7 +44,7 @@ from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from hongqing.core.audit import log_event
 from hongqing.core.calendar import WorkingCalendar
@@ -119,7 +119,7 @@ class Status:
         LATE: gettext_lazy("Done late"),
         EARLY: gettext_lazy("Done too early"),
         OVERDUE: gettext_lazy("Overdue"),
-        DUE: gettext_lazy("Due"),
+        DUE: pgettext_lazy("development", "Due"),
         UPCOMING: gettext_lazy("Not yet"),
         MISSED: gettext_lazy("Not recorded"),
         INCOMPLETE: gettext_lazy("Incomplete"),
@@ -245,6 +245,7 @@ class PlanStep:
     messages: list[tuple[str, str]] = field(default_factory=list)  # (level, text)
     step: DevelopmentStep | None = None
     is_stage: bool = False
+    today: dt.date | None = None
 
     @property
     def status_label(self):
@@ -257,6 +258,11 @@ class PlanStep:
     @property
     def is_open(self) -> bool:
         return self.status in Status.OPEN
+
+    @property
+    def starts(self) -> dt.date | None:
+        """The earliest allowed date while it is still ahead (for "from …")."""
+        return self.earliest if self.earliest and not self.done and self.earliest > self.today else None
 
     @property
     def key_date(self) -> dt.date | None:
@@ -368,7 +374,7 @@ def plan(
         if recorded is not None:
             kwargs.setdefault("done", recorded.date)
             kwargs.update(end_date=recorded.end_date, hours=recorded.hours, step=recorded)
-        row = PlanStep(kind=kind, label=_label(kind), **kwargs)
+        row = PlanStep(kind=kind, label=_label(kind), today=today, **kwargs)
         out.append(row)
         return row
 

@@ -46,6 +46,7 @@ from hongqing.organization.models import PartyOrganization
 from hongqing.people.choices import MEMBER_STAGES
 from hongqing.people.models import Membership
 
+from ..choices import DuesCategory
 from ..filtersets_dues import DuesBaseFilterSet, DuesPaymentFilterSet
 from ..forms_dues import DuesBaseForm, DuesPaymentForm
 from ..imports_dues import DuesBaseImport
@@ -554,6 +555,7 @@ def export_book(book, org, organizations) -> bytes:
         ws.append(cells)
 
     unpaid = _("Unpaid")
+    categories = {value: str(label) for value, label in DuesCategory.choices}
     summary = []
     if len(order) > 1:
         summary_ws = wb.create_sheet(title_for(_("Summary")))
@@ -580,7 +582,7 @@ def export_book(book, org, organizations) -> bytes:
                     person.staff_no,
                     person.name,
                     r.membership.organization.name,
-                    r.base.get_category_display() if r.base else None,
+                    categories.get(r.base.category, r.base.category) if r.base else None,
                     float(r.base.base) if r.base else None,
                     float(r.base.monthly) if r.base else None,
                     *cells,

@@ -33,7 +33,9 @@ class _SubtreeFilter(django_filters.ModelChoiceFilter):
 
 class DuesBaseFilterSet(HQFilterSet):
     year = django_filters.NumberFilter(label=_("year"))
-    organization = _SubtreeFilter(queryset=dues_organizations, label=_("Party organisation"))
+    organization = _SubtreeFilter(
+        queryset=dues_organizations, field_name="membership__organization", label=_("Party organisation")
+    )
     category = django_filters.ChoiceFilter(choices=DuesCategory.choices, label=_("category"))
     changed = django_filters.BooleanFilter(method="filter_changed", label=_("changed within the year"))
 
@@ -53,7 +55,9 @@ class DuesBaseFilterSet(HQFilterSet):
 class DuesPaymentFilterSet(HQFilterSet):
     year = django_filters.NumberFilter(label=_("year"))
     month = django_filters.NumberFilter(label=_("month"))
-    organization = _SubtreeFilter(queryset=dues_organizations, label=_("Party organisation"))
+    organization = _SubtreeFilter(
+        queryset=dues_organizations, field_name="membership__organization", label=_("Party organisation")
+    )
     kind = django_filters.ChoiceFilter(choices=PaymentKind.choices, label=_("kind"))
 
     def search(self, queryset, name, value):

@@ -206,6 +206,32 @@ class DuesPaymentViewSet(ScopedViewSet):
     filterset_class = DuesPaymentFilterSet
 
 
+class DuesBookMonthSerializer(serializers.Serializer):
+    month = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=services.STATUSES)
+    due = serializers.CharField(allow_null=True)
+    paid = serializers.CharField(allow_null=True)
+
+
+class DuesBookRowSerializer(serializers.Serializer):
+    membership = serializers.IntegerField()
+    staff_no = serializers.CharField()
+    name = serializers.CharField()
+    monthly = serializers.CharField(allow_null=True)
+    unpaid_run = serializers.IntegerField(help_text="Consecutive unpaid months back from the current month")
+    alert = serializers.IntegerField(help_text="The highest alert threshold reached (0: none)")
+    months = DuesBookMonthSerializer(many=True)
+
+
+class DuesBookSerializer(serializers.Serializer):
+    organization = serializers.IntegerField()
+    year = serializers.IntegerField()
+    alert_months = serializers.ListField(child=serializers.IntegerField())
+    due_total = serializers.CharField()
+    paid_total = serializers.CharField()
+    rows = DuesBookRowSerializer(many=True)
+
+
 class DuesBookViewSet(viewsets.ViewSet):
     """The dues book of an organisation (and its subtree) for a year: per member, per month."""
 
@@ -215,7 +241,8 @@ class DuesBookViewSet(viewsets.ViewSet):
         parameters=[
             OpenApiParameter("organization", int, required=True),
             OpenApiParameter("year", int, required=False),
-        ]
+        ],
+        responses=DuesBookSerializer,
     )
     def list(self, request):
         from hongqing.people.choices import MEMBER_STAGES

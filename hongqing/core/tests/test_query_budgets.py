@@ -339,8 +339,9 @@ def test_the_tree_page_queries_do_not_grow(client, world, django_assert_max_num_
 
 def test_the_home_page_queries_do_not_grow(client, world, django_assert_max_num_queries):
     client.force_login(world.office)
+    # Every app adds its panels to the home page: a larger budget, the same "does not grow".
     assert_constant(
-        client, world, grow_memberships, "/", None, PAGE_BUDGET + 10, django_assert_max_num_queries
+        client, world, grow_memberships, "/", None, PAGE_BUDGET + 25, django_assert_max_num_queries
     )
 
 

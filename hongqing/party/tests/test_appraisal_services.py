@@ -362,3 +362,25 @@ def test_closing_names_the_held_congress_and_marks_the_duty_done(b):
     duties.sync_obligations([PartyOrganization.objects.get(pk=b.org.pk)], YEAR)
     duty = Obligation.objects.get(organization=b.org, code="duty.appraisal")
     assert duty.satisfied_by_appraisal == c and duty.done_count == 1
+
+
+def test_the_demo_appraisals(db):
+    from hongqing.core import demo as core_demo
+    from hongqing.party.demo_appraisal import build
+
+    ctx = core_demo.make_context()
+    for _order, name, fn in core_demo.builders():
+        if name in ("organization", "people"):
+            fn(ctx)
+    build(ctx)
+    hospital = ctx.data["hospitals"][0]["hospital"]
+    closed = AppraisalCampaign.objects.filter(organization__hospital=hospital, stage=AppraisalStage.CLOSED)
+    assert closed.count() >= 10
+    for c in closed:
+        assert svc.excellent_warning(c, "result") is None
+        assert not c.entries.filter(result="").exists()
+    current = AppraisalCampaign.objects.get(organization__hospital=hospital, year=ctx.today.year)
+    member = User.objects.get(username="member").person
+    assert current.stage == AppraisalStage.SELF
+    assert current.entries.get(membership__person=member).self_rating == ""
+    assert AppraisalVote.objects.filter(entry__campaign__year=ctx.today.year - 1).exists()

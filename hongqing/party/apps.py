@@ -10,9 +10,11 @@ class PartyConfig(AppConfig):
     def ready(self):
         from hongqing.core import navigation
 
-        from . import (  # noqa: F401  (the duty, dues and quorum rules; duty lists: demo builder, home panel, menu)
+        from . import (  # noqa: F401  (the rules; demo builders, menus, panels and home figures of each area)
             demo_duties,
+            demo_meetings,
             panels_duties,
+            panels_meetings,
             rules,
         )
         from .services import duties

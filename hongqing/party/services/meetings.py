@@ -209,16 +209,20 @@ def more_than(fraction, total: int) -> int:
     return int((Decimal(str(fraction)) * total).to_integral_value(rounding=ROUND_FLOOR)) + 1
 
 
-def quorum(meeting, attendances=None) -> Quorum:
-    """The quorum of a meeting, from its attendance rows (``attendances``: already fetched rows)."""
+def quorum(meeting, attendances=None, rules=None) -> Quorum:
+    """The quorum of a meeting, from its attendance rows.
+
+    ``attendances``: rows already fetched; ``rules``: a ``RuleBook("meeting.")`` for many meetings.
+    """
     if meeting.kind not in QUORUM_KINDS:
         return Quorum(applies=False)
     rows = list(meeting.attendances.all()) if attendances is None else attendances
     voters = [a for a in rows if a.expected and a.voting and not a.is_guest]
     present = sum(1 for a in voters if a.status == AttendanceStatus.PRESENT)
     hospital_id, day = meeting.organization.hospital_id, meeting.local_date
-    needed = more_than(rule_value("meeting.quorum_fraction", hospital_id, day), len(voters))
-    pass_needed = more_than(rule_value("meeting.pass_fraction", hospital_id, day), len(voters))
+    read = rules.value if rules is not None else rule_value
+    needed = more_than(read("meeting.quorum_fraction", hospital_id, day), len(voters))
+    pass_needed = more_than(read("meeting.pass_fraction", hospital_id, day), len(voters))
     return Quorum(
         applies=True,
         basis="congress" if meeting.kind in CONGRESS_KINDS else "committee",

@@ -195,6 +195,9 @@ SPECTACULAR_SETTINGS = {
         "MeetingStatusEnum": "hongqing.party.choices.MeetingStatus",
         "AttendanceStatusEnum": "hongqing.party.choices.AttendanceStatus",
         "AgendaItemStatusEnum": "hongqing.party.choices.ItemStatus",
+        "MembershipStageEnum": "hongqing.people.choices.Stage",
+        "AppraisalStageEnum": "hongqing.party.choices.AppraisalStage",
+        "RatingEnum": "hongqing.party.choices.Rating",
     },
 }
 

@@ -18,6 +18,7 @@ working days before the due date), red (overdue: after the due date), else open 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -44,6 +45,7 @@ PREFIX = "duty."
 APPRAISAL = "appraisal"
 NEW_TERM = "new_term"
 PERIOD_MONTHS = {"month": 1, "quarter": 3, "year": 12}
+MEETING_KINDS = frozenset(MeetingKind.values)
 DAY = dt.timedelta(days=1)
 
 # Short names of the duties (the rule's description is the long one).
@@ -116,7 +118,7 @@ class DutyRule:
 
     @property
     def meeting_kinds(self) -> tuple[str, ...]:
-        return tuple(k for k in self.satisfied_by if k in MeetingKind.values)
+        return tuple(k for k in self.satisfied_by if k in MEETING_KINDS)
 
     @property
     def is_appraisal(self) -> bool:
@@ -141,18 +143,30 @@ class DutyRules:
             self._cache[key] = DutyRule.parse(code, self.book.value(code, hospital_id, on))
         return self._cache[key]
 
+    def plan(self, hospital_id: int, year: int) -> list[tuple[DutyRule, dt.date, dt.date]]:
+        """Every (rule, period) of the year for a hospital: the rule in force on each period's first day."""
+        key = ("plan", hospital_id, year)
+        if key not in self._cache:
+            out = []
+            for code in self.codes:
+                for period in PERIOD_MONTHS:
+                    for start, end in periods(period, year):
+                        rule = self.rule(code, hospital_id, start)
+                        if rule is not None and rule.period == period:
+                            out.append((rule, start, end))
+            self._cache[key] = out
+        return self._cache[key]
+
     def kinds_owing(self, hospital_id: int, year: int) -> set[str]:
         """Organisation kinds that owe at least one duty in the year (any month's rules)."""
         kinds: set[str] = set()
-        for code in self.codes:
-            for month in range(1, 13):
-                r = self.rule(code, hospital_id, dt.date(year, month, 1))
-                if r is not None:
-                    kinds |= r.applies_to
+        for rule, _start, _end in self.plan(hospital_id, year):
+            kinds |= rule.applies_to
         return kinds
 
 
-def periods(period: str, year: int) -> list[tuple[dt.date, dt.date]]:
+@functools.lru_cache(maxsize=256)
+def periods(period: str, year: int) -> tuple[tuple[dt.date, dt.date], ...]:
     step = PERIOD_MONTHS[period]
     out = []
     for first in range(1, 13, step):
@@ -160,7 +174,7 @@ def periods(period: str, year: int) -> list[tuple[dt.date, dt.date]]:
         last = first + step
         end = (dt.date(year + 1, 1, 1) if last > 12 else dt.date(year, last, 1)) - DAY
         out.append((start, end))
-    return out
+    return tuple(out)
 
 
 def month_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
@@ -336,27 +350,24 @@ def _desired(org, year: int, rules: DutyRules, inputs: _Inputs, deadlines: Deadl
     if org.established and org.established > year_end:
         return out
     terms = inputs.terms.get(org.pk, [])
-    for code in rules.codes:
-        for period in ("month", "quarter", "year"):
-            for start, end in periods(period, year):
-                rule = rules.rule(code, org.hospital_id, start)
-                if rule is None or rule.period != period or org.kind not in rule.applies_to:
-                    continue
-                if org.established and end < org.established:
-                    continue
-                if rule.is_term_renewal:
-                    _term_renewal(out, org, rule, start, end, terms, deadlines)
-                    continue
-                if rule.needs_committee and not _has_term_during(terms, start, end):
-                    continue
-                due = deadlines.due(rule, start, end)
-                out[(code, start)] = {
-                    "period_end": end,
-                    "due": due,
-                    "remind_from": deadlines.remind_from(due, rule.remind),
-                    "required": rule.count,
-                    **_evaluate(rule, org.pk, start, end, inputs),
-                }
+    for rule, start, end in rules.plan(org.hospital_id, year):
+        if org.kind not in rule.applies_to:
+            continue
+        if org.established and end < org.established:
+            continue
+        if rule.is_term_renewal:
+            _term_renewal(out, org, rule, start, end, terms, deadlines)
+            continue
+        if rule.needs_committee and not _has_term_during(terms, start, end):
+            continue
+        due = deadlines.due(rule, start, end)
+        out[(rule.code, start)] = {
+            "period_end": end,
+            "due": due,
+            "remind_from": deadlines.remind_from(due, rule.remind),
+            "required": rule.count,
+            **_evaluate(rule, org.pk, start, end, inputs),
+        }
     return out
 
 
@@ -407,11 +418,13 @@ def sync_obligations(organizations, year: int, *, today: dt.date | None = None) 
     source = organizations if isinstance(organizations, QuerySet) and len(orgs) > 500 else orgs
     inputs = _load_inputs(source, first, last)
     deadlines = Deadlines()
+    # Tuples, not model instances: a region's 25,000 rows, of which a daily run changes a handful.
     existing = {
-        (o.organization_id, o.code, o.period_start): o
-        for o in Obligation.objects.filter(_org_filter(source))
+        (row[0], row[1], row[2]): row[3:]
+        for row in Obligation.objects.filter(_org_filter(source))
         .filter(period_start__gte=first, period_start__lte=last)
         .order_by()
+        .values_list("organization_id", "code", "period_start", "pk", *VALUE_FIELDS)
     }
     to_create, to_update, seen = [], [], set()
     for org in orgs:
@@ -421,11 +434,11 @@ def sync_obligations(organizations, year: int, *, today: dt.date | None = None) 
             row = existing.get(key)
             if row is None:
                 to_create.append(Obligation(organization_id=org.pk, code=code, period_start=start, **values))
-            elif any(getattr(row, f) != values[f] for f in VALUE_FIELDS):
-                for f, v in values.items():
-                    setattr(row, f, v)
-                to_update.append(row)
-    stale = [row.pk for key, row in existing.items() if key not in seen]
+            elif row[1:] != tuple(values[f] for f in VALUE_FIELDS):
+                to_update.append(
+                    Obligation(pk=row[0], organization_id=org.pk, code=code, period_start=start, **values)
+                )
+    stale = [row[0] for key, row in existing.items() if key not in seen]
     if stale:
         Obligation.objects.filter(pk__in=stale).delete()
     if to_create:
@@ -443,12 +456,15 @@ def owing_organizations(organizations, year: int) -> list:
     orgs = _as_list(organizations)
     if not orgs:
         return []
-    rules = DutyRules({o.hospital_id for o in orgs})
     with_rows = set(
         Obligation.objects.filter(organization_id__in=[o.pk for o in orgs], period_start__year=year)
+        .order_by()
         .values_list("organization_id", flat=True)
         .distinct()
     )
+    if all(o.pk in with_rows for o in orgs):
+        return []  # the usual case: one query
+    rules = DutyRules({o.hospital_id for o in orgs})
     kinds = {h: rules.kinds_owing(h, year) for h in {o.hospital_id for o in orgs}}
     year_end = dt.date(year, 12, 31)
     return [
@@ -650,32 +666,33 @@ class HeatRow:
         return sum(c.overdue for c in self.cells)
 
 
-def heatmap(organizations, rows: Iterable[dict], today: dt.date) -> list[HeatRow]:
+HEAT_FIELDS = ("organization_id", "period_end", "due", "remind_from", "done_on")
+
+
+def heatmap(organizations, rows: Iterable[tuple], today: dt.date) -> list[HeatRow]:
     """Organisations × 12 months: each cell counts the duties *ending* in that month (by period end).
 
-    ``rows``: dicts with organization_id, period_end, due, remind_from, done_on (one query's values).
-    Rows are the organisations that owe something, in tree order; Party groups count in their branch.
+    ``rows``: tuples of HEAT_FIELDS (one query's values_list). Rows are the organisations that owe
+    something, in tree order; Party groups count in their branch's row.
     """
     orgs = sorted(organizations, key=lambda o: o.path)
     by_path = {o.path: o for o in orgs}
-    by_id = {o.pk: o for o in orgs}
+    owner_of = {o.pk: row_organization(o, by_path) for o in orgs}
     table: dict[int, HeatRow] = {}
-    for row in rows:
-        org = by_id.get(row["organization_id"])
-        if org is None:
+    for org_id, period_end, due, remind_from, done_on in rows:
+        owner = owner_of.get(org_id)
+        if owner is None:
             continue
-        owner = row_organization(org, by_path)
         heat = table.get(owner.pk)
         if heat is None:
             heat = table[owner.pk] = HeatRow(owner, [HeatCell(m) for m in range(1, 13)])
-        cell = heat.cells[row["period_end"].month - 1]
+        cell = heat.cells[period_end.month - 1]
         cell.total += 1
-        status = status_of(row, today)
-        if status == DutyStatus.DONE:
+        if done_on:
             cell.done += 1
-        elif status == DutyStatus.OVERDUE:
+        elif today > due:
             cell.overdue += 1
-        elif status == DutyStatus.DUE_SOON:
+        elif remind_from is not None and today >= remind_from:
             cell.due_soon += 1
     return [table[o.pk] for o in orgs if o.pk in table]
 

@@ -15,6 +15,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
@@ -28,7 +30,7 @@ from ..choices import MeetingStatus
 from ..filtersets_duties import ObligationFilterSet
 from ..models import DutyStatus, Meeting, Obligation, Reminder
 from ..services import duties
-from ..tables_duties import ObligationTable
+from ..tables_duties import ObligationTable, detail_url
 
 RELATED = (
     "organization",
@@ -108,7 +110,8 @@ def decorate(rows, user, today: dt.date) -> list[dict]:
                 "period": duties.period_label(row.period_start, row.period_end),
                 "monthly": row.period_start.replace(day=1) == row.period_end.replace(day=1),
                 "record": record,
-                "record_url": record.get_absolute_url() if record is not None else "",
+                "url": detail_url(row),
+                "record_url": detail_url(record),
                 "add_url": add_record_url(rule, row.organization_id, row.period_start.year)
                 if status != DutyStatus.DONE and row.organization_id in changeable
                 else None,
@@ -255,6 +258,23 @@ class DutyBoardView(ScopedMixin, TemplateView):
         return ctx
 
 
+def heat_cells(row) -> str:
+    """A heat-map row's twelve cells, rendered here: 200 cells through the template language cost more
+    than the rest of the page (each figure localised, each attribute looked up)."""
+    name, url = escape(str(row.organization)), escape(row.url)
+    out = []
+    for c in row.cells:
+        if c.total:
+            inner = (
+                f'<a class="text-bg-{c.css}" href="{url}&amp;month={c.month}" '
+                f'title="{name} {c.month}: {c.done}/{c.total}">{c.done}/{c.total}</a>'
+            )
+        else:
+            inner = '<span class="text-muted">·</span>'
+        out.append(f'<td class="hq-cell" data-month="{c.month}" data-status="{c.status}">{inner}</td>')
+    return mark_safe("".join(out))  # noqa: S308  (every value above is escaped or a number)
+
+
 class DutyHeatmapView(ScopedMixin, TemplateView):
     """A hospital's organisations × 12 months: done / total of the duties ending in each month."""
 
@@ -284,11 +304,13 @@ class DutyHeatmapView(ScopedMixin, TemplateView):
             Obligation.objects.restrict(user, VIEW)
             .filter(Q(organization__hospital=hospital), period_end__year=year)
             .order_by()
-            .values("organization_id", "period_end", "due", "remind_from", "done_on")
+            .values_list(*duties.HEAT_FIELDS)
         )
         rows = duties.heatmap(orgs, values, today)
+        board = reverse("party:duty_board", kwargs={"pk": 0})
         for row in rows:
-            row.url = reverse("party:duty_board", kwargs={"pk": row.organization.pk}) + f"?year={year}"
+            row.url = f"{board.replace('/0/', f'/{row.organization.pk}/')}?year={year}"
+            row.cells_html = heat_cells(row)
         columns = [
             {
                 "month": m,

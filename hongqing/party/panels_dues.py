@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hongqing.core import navigation
 from hongqing.core.panels import register_panel
-from hongqing.core.scoping import VIEW, has_permission
+from hongqing.core.scoping import OWN, VIEW, grants_for
 from hongqing.people.choices import MEMBER_STAGES
 from hongqing.people.models import Membership
 
@@ -23,29 +23,18 @@ BADGES = {
 
 
 def _manages_dues(user) -> bool:
-    """A scope of others' dues (a branch, a hospital), not only one's own (once per request)."""
-    from hongqing.organization.models import PartyOrganization
-
-    cached = getattr(user, "_hq_manages_dues", None)
-    if cached is None:
-        cached = has_permission(user, DuesBase, VIEW) and (
-            PartyOrganization.objects.restrict(user, VIEW, area="dues").exists()
-        )
-        user._hq_manages_dues = cached
-    return cached
+    """A scope of others' dues (a branch, a hospital), not only one's own. From the grants: no query."""
+    area = DuesBase.scope_area
+    return any(g.applies(area, VIEW) and not g.personal for g in grants_for(user))
 
 
 def _pays_dues(user) -> bool:
-    """The user is a Party member, with an own dues page (once per request)."""
-    cached = getattr(user, "_hq_pays_dues", None)
-    if cached is None:
-        cached = has_permission(user, DuesPayment, VIEW) and (
-            Membership.objects.restrict(user, VIEW, area="dues")
-            .filter(person__user=user, stage__in=MEMBER_STAGES)
-            .exists()
-        )
-        user._hq_pays_dues = cached
-    return cached
+    """Linked to a staff record, so with an own dues page (which says so when there is no membership).
+
+    From the grants, without a query: the menu is on every page, and every page has a query budget.
+    """
+    area = DuesPayment.scope_area
+    return any(g.kind == OWN and g.applies(area, VIEW) for g in grants_for(user))
 
 
 def _my_dues_panel(request, **kwargs):

@@ -254,9 +254,12 @@ class TestMyDues(DuesWorld):
         client.force_login(world.secretary_a)
         html = client.get(reverse("core:home")).content.decode()
         assert BOOK in html and MINE in html
-        client.force_login(world.office)
+        client.force_login(world.inspector)  # reads the hospital's dues; no staff record of their own
         html = client.get(reverse("core:home")).content.decode()
         assert BOOK in html and MINE not in html
+        client.force_login(world.auditor)
+        html = client.get(reverse("core:home")).content.decode()
+        assert BOOK not in html and MINE not in html
 
 
 class TestBookBudget:

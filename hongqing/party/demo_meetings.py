@@ -1,4 +1,5 @@
-"""Demo builder: a year of meetings of the demo hospital's branches, and committee decisions.
+"""Demo builder: the meetings of the demo hospital's branches since January of last year, and
+committee decisions.
 
 Every branch holds its monthly committee meeting and theme day, its quarterly congress and lecture,
 and a yearly organisational life session — except a few, on purpose, so the duty list shows red
@@ -144,7 +145,9 @@ def build(ctx: DemoContext) -> None:
     b = _Builder(ctx)
     today = ctx.today
     this_month = today.replace(day=1)
-    months = [this_month - relativedelta(months=n) for n in range(11, -1, -1)]
+    # From January of last year: the duty lists cover this year and the last.
+    first = dt.date(today.year - 1, 1, 1)
+    months = [first + relativedelta(months=n) for n in range((today.year - first.year) * 12 + today.month)]
     last_quarter = _quarter_start(today) - relativedelta(months=3)
 
     posts_by_term = {}

@@ -153,6 +153,17 @@ def test_a_meeting_planned_ahead_has_no_attendance_yet(client, world, branch):
     assert m.status == MeetingStatus.PLANNED and not m.attendances.exists()
 
 
+def test_a_new_meeting_starts_with_the_organisations_usual_kind(client, world):
+    client.force_login(world.office)
+    form = client.get(f"/party/meetings/add/?organization={world.committee.pk}").context["form"]
+    assert (form["organization"].value(), form["kind"].value()) == (world.committee.pk, "committee_meeting")
+    form = client.get("/party/meetings/add/?organization=x&kind=nonsense").context["form"]
+    assert (form["organization"].value(), form["kind"].value()) == (None, "branch_committee")
+    client.force_login(world.secretary_b)  # another branch's organisation is not preselected
+    form = client.get(f"/party/meetings/add/?organization={world.branch_a.pk}").context["form"]
+    assert form["organization"].value() is None
+
+
 def test_the_roster_follows_the_kind_without_javascript_and_with_htmx(client, world, branch):
     committee, others = branch
     client.force_login(world.secretary_a)

@@ -40,6 +40,11 @@ from ..models import AgendaItem, Attendance, MajorMatter, Meeting, MeetingAttach
 from ..services import meetings as services
 
 T = "party/meetings/"
+# The kind a new meeting of an organisation starts with (its most frequent one).
+DEFAULT_KIND = {
+    "committee": MeetingKind.COMMITTEE_MEETING,
+    "group": MeetingKind.GROUP_MEETING,
+}
 
 
 def count_of(rows):
@@ -145,14 +150,21 @@ class MeetingEditView(ObjectEditView):
 
     def new_object(self):
         user, get = self.request.user, self.request.GET
-        obj = Meeting(
-            kind=get.get("kind") if get.get("kind") in MeetingKind.values else MeetingKind.BRANCH_COMMITTEE
-        )
+        obj = Meeting()
         orgs = services.meeting_organizations(user, CHANGE).exclude(kind="discipline_committee")
-        if pk := get.get("organization"):
-            obj.organization = orgs.filter(pk=pk).first()
+        org = None
+        if (get.get("organization") or "").isdigit():
+            org = orgs.filter(pk=get["organization"]).first()
         elif len(ids := list(orgs.values_list("pk", flat=True)[:2])) == 1:
-            obj.organization = orgs.get(pk=ids[0])
+            org = orgs.get(pk=ids[0])
+        if org is not None:
+            obj.organization = org
+        kind = get.get("kind")
+        obj.kind = (
+            kind
+            if kind in MeetingKind.values
+            else DEFAULT_KIND.get(getattr(org, "kind", None), MeetingKind.BRANCH_COMMITTEE)
+        )
         now = timezone.localtime()
         obj.start = now.replace(minute=0 if now.minute < 30 else 30, second=0, microsecond=0)
         return obj

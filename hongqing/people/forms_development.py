@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from hongqing.core.forms import DateInput, HQForm
 
 from .choices import Stage, StepKind
-from .development import NOTICE_KINDS, STAGES, STEP_STAGE
+from .development import STAGES, STEP_STAGE
 
 
 class AdvanceForm(HQForm):
@@ -49,4 +49,3 @@ class StepForm(HQForm):
         kinds = [k for k in StepKind if membership.stage in STEP_STAGE.get(k, ())]
         self.fields["kind"].choices = [(k.value, k.label) for k in kinds]
         self.initial.setdefault("date", timezone.localdate())
-        self.notice_kinds = [k.value for k in kinds if k in NOTICE_KINDS]

@@ -120,10 +120,7 @@ class AppraisalCampaignDetailView(ObjectDetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         c = ctx["object"]
-        writable = (
-            ctx["edit_url"] is not None
-            or AppraisalCampaign.objects.restrict(self.request.user, CHANGE).filter(pk=c.pk).exists()
-        )
+        writable = AppraisalCampaign.objects.restrict(self.request.user, CHANGE).filter(pk=c.pk).exists()
         ctx.update(campaign_context(c, writable, self.request.user))
         return ctx
 
@@ -383,4 +380,5 @@ urlpatterns = [
     *crud_urls("appraisal-entries", AppraisalEntry, detail_view=AppraisalEntryDetailView),
 ]
 
-from .. import panels_appraisal  # noqa: E402, F401  (menu, the person's panel, the member's home task)
+# The app's ready() imports it too; here as well so the menu and panels exist wherever the URLs load.
+from .. import panels_appraisal  # noqa: E402, F401

@@ -11,8 +11,10 @@ class PartyConfig(AppConfig):
         from hongqing.core import navigation
 
         from . import (  # noqa: F401  (the rules; demo builders, menus, panels and home figures of each area)
+            demo_appraisal,
             demo_duties,
             demo_meetings,
+            panels_appraisal,
             panels_duties,
             panels_meetings,
             rules,

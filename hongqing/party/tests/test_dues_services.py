@@ -8,11 +8,12 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from auditlog.context import disable_auditlog
 from auditlog.models import LogEntry
 from django.core.exceptions import ValidationError
 
 from hongqing.core.models import Rule
-from hongqing.core.testing.world import make_person
+from hongqing.core.testing.world import build_world, make_person
 from hongqing.party.choices import DuesCategory, PaymentKind
 from hongqing.party.models import DuesBase, DuesPayment
 from hongqing.party.services import dues
@@ -22,6 +23,13 @@ from hongqing.people.models import Membership
 pytestmark = pytest.mark.django_db
 S, R, M = DuesCategory.SALARIED, DuesCategory.RETIRED, DuesCategory.MINIMAL
 D = Decimal
+
+
+@pytest.fixture
+def world(db):
+    # The personas without the change log of their setup (what these tests audit are the dues events).
+    with disable_auditlog():
+        return build_world()
 
 
 @pytest.fixture

@@ -38,6 +38,21 @@ from common import OUT_DIR, SCALES, default_url, is_sqlite, redact, setup_django
 SEED = 2026
 GENERATOR_VERSION = 1  # bump when the data changes shape: run.py regenerates cached databases
 
+
+def builders_fingerprint() -> str:
+    """A hash of this script and every app's demo builders: run.py rebuilds a cached database when
+    it changes (the builders grow with the apps)."""
+    import hashlib
+
+    from common import PROJECT_DIR
+
+    h = hashlib.sha256()
+    for path in sorted([Path(__file__).resolve(), *PROJECT_DIR.glob("hongqing/**/demo*.py")]):
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
 # The 3,000-staff hospital: the demo's MCH layout grown to 39 departments (37 leaves get staff,
 # weighted clinical 5, medtech/nursing 3, others 1, so a clinical leaf has ~120 staff).
 # (department, kind, children); kinds are organization.choices.DepartmentKind values.
@@ -258,6 +273,7 @@ def generate(scale: str, url: str, *, fresh: bool, seed: int, today: dt.date | N
         "seed": seed,
         "today": ctx.today.isoformat(),
         "generator_version": GENERATOR_VERSION,
+        "builders": builders_fingerprint(),
         "migrate_s": round(t_migrate, 2),
         "fill_s": round(t_fill, 2),
         "fill_steps_s": step_times,

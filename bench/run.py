@@ -6,8 +6,9 @@
                                   [--regenerate] [--no-import] [--json PATH]
 
 For each database: the scale data (bench/generate.py: ``hospital`` and ``region``, generated when
-the database is missing or was made by an older generator; the SQLite files in bench/out/ are kept
-between runs, a PostgreSQL database is rebuilt when missing), the list latencies on each
+the database is missing or was made by another version of generate.py or of the apps' demo
+builders; the SQLite files in bench/out/ are kept between runs, a PostgreSQL database is rebuilt
+when missing), the list latencies on each
 (bench/list_latency.py), and the import benchmark (bench/import_persons.py, when present).
 
 Databases: SQLite in bench/out/<scale>.sqlite3; PostgreSQL from DATABASE_URL when it names one,
@@ -31,7 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import BENCH_DIR, OUT_DIR, PROJECT_DIR, PYTHON, SCALES, is_sqlite, redact, scale_url  # noqa: E402
-from generate import GENERATOR_VERSION, database_exists  # noqa: E402
+from generate import GENERATOR_VERSION, builders_fingerprint, database_exists  # noqa: E402
 
 NO_SERVER = 125  # scripts/with_postgres.sh: no PostgreSQL could be provided
 VENDORS = ("sqlite", "postgresql")
@@ -58,7 +59,11 @@ def run_database(vendor: str, base: str | None, args) -> dict:
         cached = None
         if gen_json.exists() and not args.regenerate:
             cached = json.loads(gen_json.read_text())
-            if cached.get("generator_version") != GENERATOR_VERSION or cached.get("database") != redact(url):
+            if (
+                cached.get("generator_version") != GENERATOR_VERSION
+                or cached.get("builders") != builders_fingerprint()
+                or cached.get("database") != redact(url)
+            ):
                 cached = None
         if cached is None or not database_exists(url):
             step(f"{vendor}: generate {scale} into {redact(url)}")

@@ -57,10 +57,6 @@ def _errors(exc: ValidationError) -> list[str]:
     return list(exc.messages)
 
 
-def can_change(user, obj) -> bool:
-    return type(obj).objects.restrict(user, CHANGE).filter(pk=obj.pk).exists()
-
-
 # Meetings
 class MeetingListView(ObjectListView):
     model = Meeting
@@ -132,7 +128,6 @@ class MeetingDetailView(ObjectDetailView):
             (ItemStatus.DECIDED, _("Decided")),
             (ItemStatus.DEFERRED, _("Deferred")),
         ]
-        ctx["attachment_form"] = forms.AttachmentForm() if ctx["can_record"] else None
         ctx["status_badges"] = tables.STATUS_BADGES
         return ctx
 

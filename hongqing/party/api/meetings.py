@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import exceptions, serializers, status
@@ -216,11 +217,13 @@ class MajorMatterSerializer(HQSerializer):
 
     @extend_schema_field(MatterPathSerializer(many=True))
     def get_path(self, obj) -> list:
-        request = self.context.get("request")
-        items = AgendaItem.objects.filter(matter=obj)
-        if request is not None:
-            items = items.restrict(request.user, "view")
-        items = items.select_related("meeting").order_by("meeting__start", "order")
+        items = getattr(obj, "path_items", None)  # prefetched by the viewset (scoped)
+        if items is None:
+            request = self.context.get("request")
+            items = AgendaItem.objects.filter(matter=obj)
+            if request is not None:
+                items = items.restrict(request.user, "view")
+            items = items.select_related("meeting").order_by("meeting__start", "order")
         return MatterPathSerializer(items, many=True).data
 
     class Meta:
@@ -344,6 +347,17 @@ class MajorMatterViewSet(ScopedViewSet):
     queryset = MajorMatter.objects.all()
     serializer_class = MajorMatterSerializer
     filterset_class = filtersets.MajorMatterFilterSet
+
+    def get_queryset(self):
+        # Each matter's path in one query for the page, as far as the user may see the items.
+        items = (
+            AgendaItem.objects.restrict(self.request.user, "view")
+            .select_related("meeting")
+            .order_by("meeting__start", "order")
+        )
+        return (
+            super().get_queryset().prefetch_related(Prefetch("items", queryset=items, to_attr="path_items"))
+        )
 
 
 router = DefaultRouter()

@@ -478,3 +478,28 @@ def test_detail_page_query_budget(client, world, branch, django_assert_max_num_q
     client.force_login(world.secretary_a)
     with django_assert_max_num_queries(30):
         assert client.get(m.get_absolute_url()).status_code == 200
+
+
+def test_matter_list_query_budget(client, world, django_assert_max_num_queries):
+    from hongqing.party.choices import MatterCategory
+    from hongqing.party.models import MajorMatter
+
+    office = meeting(world.committee, MeetingKind.COMMITTEE_MEETING, status=MeetingStatus.HELD)
+    matters = MajorMatter.objects.bulk_create(
+        [
+            MajorMatter(hospital=world.hospital, title=f"事项{i}", category=MatterCategory.FUNDS)
+            for i in range(200)
+        ]
+    )
+    AgendaItem.objects.bulk_create(
+        [AgendaItem(meeting=office, title=m.title, matter=m, status=ItemStatus.DECIDED) for m in matters[::2]]
+    )
+    client.force_login(world.office)
+    with django_assert_max_num_queries(14):
+        response = client.get("/party/major-matters/")
+    rows = [row.record for row in response.context["table"].page.object_list]
+    assert len(rows) == 50 and {r.is_decided for r in rows} == {True, False}
+    with django_assert_max_num_queries(14):  # the paths of a page of matters in one query
+        response = client.get("/api/party/major-matters/", {"page_size": 50})
+    paths = [len(m["path"]) for m in response.json()["results"]]
+    assert len(paths) == 50 and set(paths) == {0, 1}

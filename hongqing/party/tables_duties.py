@@ -34,6 +34,12 @@ def detail_url(obj) -> str:
     return pk_url(obj.url_name("detail"), obj.pk) if obj is not None and hasattr(obj, "url_name") else ""
 
 
+def record_text(obj) -> str:
+    """A satisfying record in a list cell: a meeting's topic (its date is the duty's "done on"), else its name."""
+    topic = getattr(obj, "topic", None)
+    return topic if topic else str(obj)
+
+
 def board_url(record):
     return f"{pk_url('party:duty_board', record.organization_id)}?year={record.period_start.year}"
 
@@ -83,10 +89,11 @@ class ObligationTable(HQTable):
         if obj is None:
             return "—"
         url = detail_url(obj)
-        return format_html('<a href="{}">{}</a>', url, obj) if url else str(obj)
+        text = record_text(obj)
+        return format_html('<a href="{}">{}</a>', url, text) if url else text
 
     def value_record(self, record):
-        return str(record.record or "")
+        return record_text(record.record) if record.record is not None else ""
 
     class Meta(HQTable.Meta):
         model = Obligation

@@ -362,7 +362,6 @@ def test_due_soon_from_five_working_days_before_the_end_of_september_2026(world)
 
 def test_deadlines_across_national_day_2026_and_its_adjusted_saturday(world):
     override(world.hospital, "duty.theme_day", due="last_working_day", remind_working_days=15)
-    override(world.hospital, "duty.member_congress", remind_working_days=20)
     sync_obligations([world.branch_a], 2026)
     october = duty(world.branch_a, "theme_day", D(2026, 10, 1))
     # 31 Oct is a Saturday off: due on Friday 30 Oct; 15 working days back reach the adjusted Saturday 10 Oct.
@@ -371,13 +370,30 @@ def test_deadlines_across_national_day_2026_and_its_adjusted_saturday(world):
     assert status_of(october, D(2026, 10, 10)) == DutyStatus.DUE_SOON
     assert status_of(october, D(2026, 10, 30)) == DutyStatus.DUE_SOON
     assert status_of(october, D(2026, 10, 31)) == DutyStatus.OVERDUE
-    # Q3 is due on 30 Sept; counting back from a deadline after the holiday skips 1–7 Oct.
-    q4 = duty(world.branch_a, "member_congress", D(2026, 10, 1))
-    assert q4.due == D(2026, 12, 31)
     # The September duty is due on its last working day, Wednesday 30 Sept, before the holiday.
     assert duty(world.branch_a, "theme_day", D(2026, 9, 1)).due == D(2026, 9, 30)
-    # A duty due on the adjusted Saturday's side of the holiday: 20 working days before 8 Oct.
-    assert calendar().add_working_days(D(2026, 10, 8), -1) == D(2026, 9, 30)
+
+
+def test_a_reminder_window_across_the_national_day_holiday(world):
+    # A term due on Friday 9 Oct, reminded 5 working days ahead: 8 Oct, (1–7 Oct off) 30, 29, 28 Sept,
+    # (27–26 weekend, 25 Mid-Autumn Festival) 24 Sept.
+    override(world.hospital, "duty.term_renewal", remind_working_days=5)
+    term = CommitteeTerm.objects.get(organization=world.branch_b)
+    term.start, term.due_end = D(2023, 10, 9), D(2026, 10, 9)
+    term.save()
+    sync_obligations([world.branch_b], 2026)
+    renewal = duty(world.branch_b, "term_renewal", D(2026, 10, 1))
+    assert (renewal.due, renewal.remind_from) == (D(2026, 10, 9), D(2026, 9, 24))
+    assert status_of(renewal, D(2026, 9, 23)) == DutyStatus.OPEN
+    assert status_of(renewal, D(2026, 9, 24)) == DutyStatus.DUE_SOON
+    assert status_of(renewal, D(2026, 10, 5)) == DutyStatus.DUE_SOON  # in the holiday
+    assert status_of(renewal, D(2026, 10, 10)) == DutyStatus.OVERDUE  # the adjusted Saturday: a working day
+    # Due on the adjusted Saturday itself: one working day back is Friday 9 Oct.
+    term.due_end = D(2026, 10, 10)
+    term.save()
+    renewal.refresh_from_db()
+    assert renewal.due == D(2026, 10, 10)
+    assert calendar().add_working_days(D(2026, 10, 10), -1) == D(2026, 10, 9)
 
 
 def test_a_2027_deadline_without_the_official_schedule_counts_weekdays(world):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django import forms
 from django.apps import apps
 from django.conf import settings
@@ -9,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .models import CalendarOverride, Rule
+from .rules import is_structured
 from .scoping import VIEW
 
 
@@ -100,9 +103,15 @@ class RuleOverrideForm(ScopedFormMixin, forms.ModelForm):
         self.fields["effective_from"].widget = DateInput(attrs={"class": "form-control"})
         if self.instance.pk:
             value = self.instance.value
-            self.initial["value_text"] = (
-                ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
-            )
+            if is_structured(value):
+                self.initial["value_text"] = json.dumps(value, ensure_ascii=False)
+            else:
+                self.initial["value_text"] = (
+                    ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
+                )
+        elif (key := self.initial.get("key")) in self.declared and is_structured(self.declared[key].value):
+            # A structured rule is edited as JSON, starting from the value in force.
+            self.initial["value_text"] = json.dumps(self.declared[key].value, ensure_ascii=False)
         self.order_fields(["key", "hospital_id", "value_text", "effective_from", "source"])
 
     def clean(self):
@@ -111,6 +120,8 @@ class RuleOverrideForm(ScopedFormMixin, forms.ModelForm):
         if not key or not raw:
             return cleaned
         default = self.declared[key].value
+        if is_structured(default):
+            return self.clean_structured(key, raw, cleaned)
         try:
             if isinstance(default, list):
                 value = [int(x) for x in raw.replace("，", ",").split(",") if x.strip()]
@@ -129,6 +140,30 @@ class RuleOverrideForm(ScopedFormMixin, forms.ModelForm):
             self.add_error("value_text", _("A rule value cannot be negative."))
         self.instance.value = value
         return cleaned
+
+    def clean_structured(self, key, raw, cleaned):
+        """A dict or list-of-lists rule: JSON of the default's shape, then the rule's own check."""
+        decl = self.declared[key]
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            self.add_error(
+                "value_text", _("Enter the value as JSON, like the default: %(d)s") % {"d": _json(decl.value)}
+            )
+            return cleaned
+        if type(value) is not type(decl.value):
+            self.add_error(
+                "value_text", _("Enter the value as JSON, like the default: %(d)s") % {"d": _json(decl.value)}
+            )
+            return cleaned
+        for message in decl.check(value) if decl.check else []:
+            self.add_error("value_text", message)
+        self.instance.value = value
+        return cleaned
+
+
+def _json(value) -> str:
+    return json.dumps(value, ensure_ascii=False)
 
 
 class CalendarOverrideForm(ScopedFormMixin, forms.ModelForm):

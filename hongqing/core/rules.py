@@ -8,7 +8,8 @@ hospital on a date: the hospital's own override if any, else the global row.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from django.db.models import Q
 
@@ -23,6 +24,15 @@ class RuleDefault:
     confidence: str = "H"
     description: str = ""
     effective_from: str = "2000-01-01"
+    # For a structured value (a dict, a list of lists): the errors (messages) of a proposed value, or [].
+    check: Callable[[object], list] | None = field(default=None, compare=False)
+
+
+def is_structured(value) -> bool:
+    """A value edited as JSON on the rules page (not a number or a list of numbers)."""
+    return isinstance(value, dict) or (
+        isinstance(value, list) and any(not isinstance(v, int | float) or isinstance(v, bool) for v in value)
+    )
 
 
 def declare(*defaults: RuleDefault) -> None:

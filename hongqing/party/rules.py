@@ -1,8 +1,10 @@
 """Party-work rules (RULES.md §1, §4) with their regulation defaults — data, never constants."""
 
+import dataclasses
+
 from django.utils.translation import gettext_lazy as _
 
-from hongqing.core.rules import RuleDefault, declare
+from hongqing.core.rules import RuleDefault, declare, declared
 
 BRANCH_REG = "《中国共产党支部工作条例（试行）》2018"
 EDU_REG = "《中国共产党党员教育管理工作条例》2019"
@@ -180,4 +182,54 @@ declare(
         "H",
         _("Pay items never counted in the dues base"),
     ),
+)
+
+
+DUTY_KEYS = {"applies_to", "period", "satisfied_by", "count", "remind_working_days", "due", "needs_committee"}
+DUTY_PERIODS = ("month", "quarter", "year")
+DUTY_DUES = ("period_end", "last_working_day", "term_due_end")
+
+
+def check_duty(value) -> list:
+    """The errors of a proposed duty rule (the rules page refuses it rather than lose the duties)."""
+    from hongqing.organization.choices import OrgKind
+
+    from .choices import MeetingKind
+
+    errors = []
+    unknown = sorted(set(value) - DUTY_KEYS)
+    if unknown:
+        errors.append(_("Unknown keys: %(keys)s.") % {"keys": ", ".join(unknown)})
+    kinds = value.get("applies_to")
+    if not isinstance(kinds, list) or not kinds or any(k not in OrgKind.values for k in kinds):
+        errors.append(
+            _("applies_to: a list of organisation kinds (%(kinds)s).") % {"kinds": ", ".join(OrgKind.values)}
+        )
+    if value.get("period") not in DUTY_PERIODS:
+        errors.append(_("period: one of %(values)s.") % {"values": ", ".join(DUTY_PERIODS)})
+    satisfied = value.get("satisfied_by")
+    allowed = [*MeetingKind.values, "appraisal", "new_term"]
+    if not isinstance(satisfied, list) or not satisfied or any(k not in allowed for k in satisfied):
+        errors.append(_("satisfied_by: a list of meeting kinds, or appraisal, or new_term."))
+    for key, low, high in (("count", 1, 31), ("remind_working_days", 0, 250)):
+        number = value.get(key, low)
+        if not isinstance(number, int) or isinstance(number, bool) or not low <= number <= high:
+            errors.append(
+                _("%(key)s: a whole number from %(low)d to %(high)d.")
+                % {"key": key, "low": low, "high": high}
+            )
+    if value.get("due", "period_end") not in DUTY_DUES:
+        errors.append(_("due: one of %(values)s.") % {"values": ", ".join(DUTY_DUES)})
+    if not isinstance(value.get("needs_committee", False), bool):
+        errors.append(_("needs_committee: true or false."))
+    return errors
+
+
+# Each duty rule (a dict with applies_to) is checked before a hospital's override of it is saved.
+declare(
+    *(
+        dataclasses.replace(d, check=check_duty)
+        for key, d in declared().items()
+        if key.startswith("duty.") and isinstance(d.value, dict) and "applies_to" in d.value
+    )
 )

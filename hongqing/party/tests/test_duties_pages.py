@@ -364,3 +364,49 @@ def test_the_menu_offers_the_duty_pages_to_those_who_run_duties(client, world, t
     html = client.get(reverse("core:home")).content.decode()
     assert reverse("party:duty_heatmap") not in html
     assert not re.search(r'href="/party/duties/"', html)
+
+
+# --- a duty rule on the rules page -----------------------------------------------------------------
+
+
+def test_the_office_changes_a_duty_rule_on_the_rules_page(client, world, today):
+    import json
+
+    from hongqing.core.models import Rule
+    from hongqing.core.rules import rule_value
+
+    client.force_login(world.office)
+    client.get(board(world.branch_a, year=2026))  # the year's duties exist
+    form = client.get("/rules/override/", {"key": "duty.theme_day"}).content.decode()
+    assert "&quot;applies_to&quot;" in form  # edited as JSON, from the default
+    value = dict(rule_value("duty.theme_day"), period="quarter")
+    data = {"key": "duty.theme_day", "hospital_id": world.hospital.pk, "effective_from": "2026-01-01"}
+    response = client.post("/rules/override/", {**data, "value_text": json.dumps(value)})
+    assert response.status_code == 302
+    assert (
+        Obligation.objects.filter(
+            organization=world.branch_a, code="duty.theme_day", period_start__year=2026
+        ).count()
+        == 4
+    )
+    before = Rule.objects.count()
+    for bad in (
+        "abc",
+        "5",
+        "[1, 2]",
+        json.dumps({**value, "period": "week"}),
+        json.dumps({**value, "count": 0}),
+    ):
+        response = client.post("/rules/override/", {**data, "value_text": bad})
+        assert response.status_code == 422, bad
+    response = client.post(
+        "/rules/override/", {**data, "value_text": json.dumps({**value, "period": "week"})}
+    )
+    assert "month, quarter, year" in response.content.decode()
+    assert Rule.objects.count() == before
+    assert (
+        Obligation.objects.filter(
+            organization=world.branch_a, code="duty.theme_day", period_start__year=2026
+        ).count()
+        == 4
+    )

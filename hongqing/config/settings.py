@@ -45,6 +45,9 @@ INSTALLED_APPS = [
     "hongqing.accounts",
     "hongqing.people",
     "hongqing.party",
+    "hongqing.learning",
+    "hongqing.points",
+    "hongqing.assessment",
 ]
 
 MIDDLEWARE = [

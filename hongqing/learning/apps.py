@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class LearningConfig(AppConfig):
+    name = "hongqing.learning"
+    label = "learning"
+    verbose_name = _("Learning")
+
+    def ready(self):
+        from hongqing.core import navigation
+
+        navigation.register_area("learning", _("Learning"), "book", 40)

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PointsConfig(AppConfig):
+    name = "hongqing.points"
+    label = "points"
+    verbose_name = _("Points and honours")
+
+    def ready(self):
+        from hongqing.core import navigation
+
+        navigation.register_area("points", _("Points and honours"), "award", 50)

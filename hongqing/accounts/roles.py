@@ -2,7 +2,9 @@
 
 Areas: ``organization`` (hospitals, departments, the Party tree, terms), ``people`` (persons,
 cadres), ``membership`` (memberships, transfers), ``party`` (meetings, duties, dues, appraisals),
-``decisions`` (三重一大 matters: hospital-wide roles only). Later apps add their areas here.
+``decisions`` (三重一大 matters: hospital-wide roles only), ``assessment`` (values, scorecards,
+responsibility lists: a branch's own, its departments' to read) and ``assessment_setup`` (the
+indicator catalogue, schemes, closed months: hospital-wide roles only). Later apps add their areas here.
 The three admin roles get no business data at all: they administer accounts, security and audit.
 """
 
@@ -25,8 +27,9 @@ HOSPITAL_WIDE = {
 }
 BRANCH_ROLES = {Role.BRANCH_SECRETARY: RW, Role.BRANCH_COMMITTEE_MEMBER: RW}
 # Areas only hospital-wide roles reach: a branch's roles and a member's own grant give nothing there
-# (403, not an empty list). The hospital's 三重一大 matters are the Party office's and the committee's.
-HOSPITAL_ONLY_AREAS = frozenset({"decisions"})
+# (403, not an empty list). The hospital's 三重一大 matters are the Party office's and the committee's;
+# the indicator catalogue, the schemes and the closed months are the hospital's too.
+HOSPITAL_ONLY_AREAS = frozenset({"decisions", "assessment_setup"})
 # Roles allowed to see ID numbers unmasked (each view is audited).
 UNMASK_ROLES = frozenset({Role.PARTY_OFFICE, Role.DISCIPLINE_INSPECTOR})
 
@@ -70,7 +73,7 @@ def grants_for_user(user) -> list[Grant]:
                     Grant(
                         DEPARTMENTS,
                         RO,
-                        areas=frozenset({"people", "organization"}),
+                        areas=frozenset({"people", "organization", "assessment"}),
                         department_ids=dept_ids,
                         role=role,
                     )

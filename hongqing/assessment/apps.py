@@ -10,4 +10,7 @@ class AssessmentConfig(AppConfig):
     def ready(self):
         from hongqing.core import navigation
 
+        from . import rules, signals  # noqa: F401  (the rules as data; the rollups follow the records)
+
+        signals.connect()
         navigation.register_area("assessment", _("Assessment"), "speedometer2", 60)

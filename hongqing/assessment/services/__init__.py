@@ -1,0 +1,1 @@
+"""Assessment services: the catalogue, values, rollups, aggregates, scoring, responsibility lists."""

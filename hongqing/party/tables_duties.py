@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from hongqing.core.tables import HQTable
 
 from .models import DutyStatus, Obligation
-from .services.duties import STATUS_CLASSES, STATUS_ICONS, duty_label, period_label, status_of
+from .services.duties import STATUS_CLASSES, STATUS_ICONS, OutsideRecord, duty_label, period_label, status_of
 
 
 @functools.lru_cache(maxsize=64)
@@ -30,7 +30,9 @@ def pk_url(name: str, pk) -> str:
 
 
 def detail_url(obj) -> str:
-    """A record's page (a meeting, a term, an appraisal, a duty), or "" when it has none yet."""
+    """A record's page (a meeting, a term, an appraisal, a duty, outside records), or "" when it has none yet."""
+    if isinstance(obj, OutsideRecord):
+        return obj.url
     return pk_url(obj.url_name("detail"), obj.pk) if obj is not None and hasattr(obj, "url_name") else ""
 
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.urls import reverse
-
 from .scoping import VIEW, has_permission
+from .urls_helpers import static_url
 
 
 @dataclass(frozen=True)
@@ -44,7 +43,7 @@ def menu_for(user) -> list[dict]:
             areas.setdefault(item.area, []).append(
                 {
                     "label": item.label,
-                    "url": reverse(item.url_name),
+                    "url": static_url(item.url_name),
                     "icon": item.icon,
                     "url_name": item.url_name,
                 }

@@ -340,3 +340,15 @@ def test_a_duty_rule_may_name_a_registered_satisfier_and_no_unknown_one():
     assert check_duty(duty(["branch"], "year", ["heart_to_heart"])) == []
     errors = check_duty(duty(["branch"], "year", ["heart_to_hearts"]))
     assert len(errors) == 1 and "heart_to_heart" in str(errors[0])
+
+
+def test_a_reader_follows_the_duty_to_its_talks_but_is_offered_no_recording(client, branch):
+    w = branch
+    sync_obligations([w.branch_a], YEAR)
+    row = duty_row(w.branch_a)
+    client.force_login(w.inspector)
+    html = client.get(reverse("party:obligation_detail", kwargs={"pk": row.pk})).content.decode()
+    coverage_url = reverse("party:talk_coverage", kwargs={"pk": w.branch_a.pk})
+    assert f'href="{coverage_url}?year={YEAR}" id="duty-progress">0/3<' in html
+    page = client.get(coverage_url, {"year": YEAR}).content.decode()
+    assert "hq-talk-todo" in page and reverse("party:talk_add") not in page

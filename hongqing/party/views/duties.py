@@ -20,6 +20,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
+from hongqing.core.rules import declared
 from hongqing.core.scoping import CHANGE, VIEW
 from hongqing.core.urls_helpers import crud_urls
 from hongqing.core.views import ObjectDetailView, ObjectListView, ScopedMixin, safe_reverse
@@ -117,6 +118,12 @@ def decorate(rows, user, today: dt.date) -> list[dict]:
                 "record": record,
                 "url": detail_url(row),
                 "record_url": detail_url(record),
+                # An outside satisfier's records (the members' hours, the talks): its page, done or not.
+                "records_url": duties.outside_url(
+                    rule.outside[0], row.organization_id, row.period_start, row.period_end
+                )
+                if rule is not None and rule.outside
+                else "",
                 "add_url": add_record_url(
                     rule, row.organization_id, row.period_start.year, (row.period_start, row.period_end)
                 )
@@ -181,6 +188,7 @@ class ObligationDetailView(ObjectDetailView):
         ctx.update(
             item=item,
             rule=rule,
+            rule_description=getattr(declared().get(obj.code), "description", ""),
             meetings=meetings,
             held=MeetingStatus.HELD,
             reminders=Reminder.objects.filter(obligation=obj).select_related("recipient").order_by("sent")

@@ -10,7 +10,11 @@ class AssessmentConfig(AppConfig):
     def ready(self):
         from hongqing.core import navigation
 
-        from . import rules, signals  # noqa: F401  (the rules as data; the rollups follow the records)
+        from . import (  # noqa: F401  (menu and panels; the rules as data; rollups follow records)
+            panels,
+            rules,
+            signals,
+        )
 
         signals.connect()
         navigation.register_area("assessment", _("Assessment"), "speedometer2", 60)

@@ -218,6 +218,11 @@ def _organization(sender, instance, **kwargs):
     mark(HOSPITAL, instance.hospital_id, _far_back())
 
 
+def _talk(sender, instance, **kwargs):
+    # A heart-to-heart talk satisfies the year's talk duty (party's duty lists): the duties change.
+    mark(ORG, instance.organization_id, dt.date(instance.date.year, 1, 1) if instance.date else None)
+
+
 def _rule(sender, instance, **kwargs):
     if not instance.key.startswith(("duty.", "development.")):
         return
@@ -242,6 +247,7 @@ def connect() -> None:
         DuesPayment,
         Meeting,
         Obligation,
+        Talk,
     )
     from hongqing.people.models import Cadre, DevelopmentStep, Membership, TermPosition
 
@@ -251,6 +257,7 @@ def connect() -> None:
         (Attendance, _attendance),
         (Obligation, _obligation),
         (AppraisalCampaign, _campaign),
+        (Talk, _talk),
         (DuesPayment, _payment),
         (DuesBase, _base),
         (Membership, _membership),

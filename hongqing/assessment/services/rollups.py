@@ -279,14 +279,14 @@ def ensure_fresh(hospital_ids: Iterable[int], *, today: dt.date | None = None) -
     }
     stale = []
     for h in sorted(ids):
-        p, e, refreshed = states.get(h, (None, None, None))
-        if refreshed is None:  # never computed (a new hospital, or records older than this app)
-            p = keep_from(today)
+        stored, e, refreshed = states.get(h, (None, None, None))
+        # Never computed (a new hospital, or records older than this app): all the years kept.
+        p = keep_from(today) if refreshed is None else stored
         if p is not None or e is not None:
-            stale.append((h, p, e))
+            stale.append((h, p, e, stored))
     done = []
     now = month_of(today)
-    for hospital_id, party_since, entered_since in stale:
+    for hospital_id, party_since, entered_since, stored in stale:
         if entered_since is not None:
             first = max(entered_since, keep_from(today))
             months = [m for m in entered_months(hospital_id) if m >= first]
@@ -302,7 +302,7 @@ def ensure_fresh(hospital_ids: Iterable[int], *, today: dt.date | None = None) -
                 RollupState.objects.get_or_create(hospital_id=hospital_id)
                 RollupState.objects.filter(hospital_id=hospital_id).update(party_refreshed=timezone.now())
             # Cleared only if no newer mark moved it since it was read.
-            RollupState.objects.filter(hospital_id=hospital_id, party_stale_from=party_since).update(
+            RollupState.objects.filter(hospital_id=hospital_id, party_stale_from=stored).update(
                 party_stale_from=None
             )
         done.append(hospital_id)

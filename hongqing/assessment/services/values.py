@@ -233,6 +233,9 @@ class WriteResult:
     flagged: list[tuple[str, str]] = field(default_factory=list)  # (ref, warning)
     months: set = field(default_factory=set)
     values: list = field(default_factory=list)  # the written IndicatorValue rows
+    pks: dict = field(
+        default_factory=dict
+    )  # (indicator, department, month) → the value's pk, unchanged ones too
 
     @property
     def changed(self) -> int:
@@ -420,6 +423,11 @@ def write_values(hospital, cells: list[Cell], *, actor, source: str, clear_empty
         result.created, result.updated, result.deleted = len(to_create), len(to_update), len(to_delete)
         result.months = months
         result.values = written
+        for key, old in existing.items():
+            if old.pk not in to_delete:
+                result.pks[key] = old.pk
+        for v in to_create:
+            result.pks[(v.indicator_id, v.department_id, v.month)] = v.pk
         if result.changed:
             log_event(
                 "indicator_values",

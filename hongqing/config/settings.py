@@ -201,6 +201,12 @@ SPECTACULAR_SETTINGS = {
         "MembershipStageEnum": "hongqing.people.choices.Stage",
         "AppraisalStageEnum": "hongqing.party.choices.AppraisalStage",
         "RatingEnum": "hongqing.party.choices.Rating",
+        "StudyAttendanceStatusEnum": "hongqing.learning.choices.StudyAttendanceStatus",
+        "SelfStudyStatusEnum": "hongqing.learning.choices.SelfStudyStatus",
+        "QuizStatusEnum": "hongqing.learning.choices.QuizStatus",
+        "SessionKindEnum": "hongqing.learning.choices.SessionKind",
+        "SelfStudyKindEnum": "hongqing.learning.choices.SelfStudyKind",
+        "QuestionKindEnum": "hongqing.learning.choices.QuestionKind",
     },
 }
 

@@ -255,14 +255,20 @@ class Completion:
         return int(100 * self.reached / self.members) if self.members else 100
 
 
-def completion(organizations, year: int, *, keep_people: bool = False) -> dict[int, Completion]:
+def completion(
+    organizations, year: int, *, keep_people: bool = False, memberships=None
+) -> dict[int, Completion]:
     """{organisation id: Completion} for each organisation (its subtree's members): a few queries for a
-    whole region — the memberships, two sums of hours, the posts and the rules."""
+    whole region — the memberships, two sums of hours, the posts and the rules.
+
+    ``memberships``: count only these (a user's scope), within each organisation's members."""
     organizations = list(organizations)
     result = {o.pk: Completion(o.pk) for o in organizations}
     if not organizations:
         return result
-    memberships = members_of(organizations)
+    memberships = (
+        members_of(organizations) if memberships is None else members_of(organizations) & memberships
+    )
     rows = list(memberships.values_list("person_id", "organization__path", "organization__hospital_id"))
     hospital_ids = {h for _p, _path, h in rows}
     req = Requirements(year, hospital_ids)

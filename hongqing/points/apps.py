@@ -10,4 +10,7 @@ class PointsConfig(AppConfig):
     def ready(self):
         from hongqing.core import navigation
 
+        from . import builtin_triggers, rules, signals  # noqa: F401  (the record types and the rules)
+
+        signals.connect()  # the ledger follows meetings, memberships, volunteering, honours, proposals
         navigation.register_area("points", _("Points and honours"), "award", 50)

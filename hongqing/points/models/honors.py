@@ -54,18 +54,16 @@ class HonorRound(HQModel):
         return self.title
 
     @property
-    def title(self) -> str:
+    def period_name(self) -> str:
         if self.period_months == 3:
-            return _("%(year)d Q%(n)d selection") % {"year": self.year, "n": self.number}
+            return _("%(year)d Q%(n)d") % {"year": self.year, "n": self.number}
         if self.period_months == 12:
-            return _("%(year)d selection") % {"year": self.year}
-        return _("%(year)d selection, period %(n)d") % {"year": self.year, "n": self.number}
+            return _("%(year)d") % {"year": self.year}
+        return _("%(year)d period %(n)d") % {"year": self.year, "n": self.number}
 
     @property
-    def period_label(self) -> str:
-        if self.period_months == 3:
-            return _("Q%(n)d %(year)d") % {"year": self.year, "n": self.number}
-        return f"{self.start:%Y-%m-%d} – {self.end:%Y-%m-%d}"
+    def title(self) -> str:
+        return _("%(period)s selection") % {"period": self.period_name}
 
     @property
     def is_open(self) -> bool:

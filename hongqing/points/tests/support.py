@@ -190,3 +190,69 @@ def add_point_records(world) -> object:
         approved_a=approved,
     )
     return world
+
+
+@dataclass
+class ActivityRecords:
+    """Volunteering, honours, rounds and nominations of branch A, branch B and hospital H2."""
+
+    vol_a: Volunteering
+    vol_b: Volunteering
+    vol_h2: Volunteering
+    vol_empty_a: Volunteering  # no participants: deletable
+    honor_a: Honor
+    honor_b: Honor
+    honor_h2: Honor
+    round_h: object
+    round_h2: object
+    round_empty_h: object  # no nominations: deletable
+    nom_a: object
+    nom_b: object
+    nom_h2: object
+
+
+def add_activity_records(world) -> object:
+    from hongqing.points.models import HonorRound, Nomination
+
+    rec = world.rec
+    day = dt.date(YEAR, 6, 8)
+    vol_a = volunteering(world.branch_a, day, title="甲支部义诊进村")
+    vol_b = volunteering(world.branch_b, day, title="乙支部结对帮扶")
+    vol_h2 = volunteering(rec.branch_h2, day, title="外院志愿服务")
+    participate(vol_a, world.person_a)
+    participate(vol_b, world.person_b)
+    participate(vol_h2, world.person_h2)
+
+    def rnd(hospital, month):
+        return HonorRound.objects.create(
+            hospital=hospital,
+            year=YEAR,
+            number=(month - 1) // 3 + 1,
+            start=dt.date(YEAR, month, 1),
+            end=dt.date(YEAR, month + 2, 28),
+            period_months=3,
+        )
+
+    round_h, round_h2, round_empty = rnd(world.hospital, 4), rnd(world.hospital2, 4), rnd(world.hospital, 7)
+
+    def nom(r, person, org):
+        return Nomination.objects.create(
+            round=r, kind=HonorKind.EXCELLENT_MEMBER, person=person, organization=org, reason="表现突出"
+        )
+
+    world.arec = ActivityRecords(
+        vol_a=vol_a,
+        vol_b=vol_b,
+        vol_h2=vol_h2,
+        vol_empty_a=volunteering(world.branch_a, day, title="甲支部未记参加人"),
+        honor_a=honor(world.person_a),
+        honor_b=honor(world.person_b),
+        honor_h2=honor(world.person_h2),
+        round_h=round_h,
+        round_h2=round_h2,
+        round_empty_h=round_empty,
+        nom_a=nom(round_h, world.person_a, world.branch_a),
+        nom_b=nom(round_h, world.person_b, world.branch_b),
+        nom_h2=nom(round_h2, world.person_h2, rec.branch_h2),
+    )
+    return world

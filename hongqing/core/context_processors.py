@@ -1,6 +1,6 @@
 from django.utils.functional import SimpleLazyObject
 
-from .navigation import menu_for
+from .navigation import menu_for, menu_html
 
 
 def navigation(request):
@@ -10,4 +10,9 @@ def navigation(request):
     from .notifications import unread_count
 
     # Lazy: counted (one query) only when a page renders the bell, not for HTMX partials.
-    return {"menu": menu_for(user), "unread_notifications": SimpleLazyObject(lambda: unread_count(user))}
+    menu = menu_for(user)
+    return {
+        "menu": menu,
+        "menu_html": SimpleLazyObject(lambda: menu_html(menu)),
+        "unread_notifications": SimpleLazyObject(lambda: unread_count(user)),
+    }

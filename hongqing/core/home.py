@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.urls import reverse
-
 from .scoping import VIEW, grants_for
+from .urls_helpers import static_url
 
 
 @dataclass(frozen=True)
@@ -38,6 +37,6 @@ def counts_for(user) -> list[dict]:
         qs = c.model.objects.restrict(user, VIEW)
         if c.queryset:
             qs = c.queryset(qs)
-        url = reverse(c.url_name) + (f"?{c.query}" if c.query else "")
+        url = static_url(c.url_name) + (f"?{c.query}" if c.query else "")
         out.append({"label": c.label, "value": qs.count(), "url": url})
     return out

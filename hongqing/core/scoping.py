@@ -99,6 +99,17 @@ def has_permission(user, model, action: str) -> bool:
     return any(g.applies(area, action) for g in grants_for(user))
 
 
+def can_reach(user, model, action: str) -> bool:
+    """Whether some grant covering the model's area for ``action`` can reach the model's rows at all.
+
+    A branch secretary's grant covers every area of their branch, but a cadre is reached through a
+    department, not a Party organisation: the secretary may read the cadres list (their departments'
+    people), yet nothing they could add would be in their scope — so no "Add" button. No query.
+    """
+    area = getattr(model, "scope_area", None)
+    return any(g.applies(area, action) and grant_q(model, g) is not None for g in grants_for(user))
+
+
 def _crosses_many(model, lookup: str) -> bool:
     current = model
     for part in lookup.split("__"):

@@ -25,7 +25,7 @@ from django_tables2 import SingleTableMixin
 
 from . import panels
 from .exports import table_rows, xlsx_response
-from .scoping import CHANGE, VIEW, has_permission
+from .scoping import CHANGE, VIEW, can_reach, has_permission
 from .templatetags.hq import attach_fk_names
 
 
@@ -57,7 +57,7 @@ class ScopedMixin(LoginRequiredMixin):
     def model_context(self) -> dict:
         meta = self.model._meta
         user = self.request.user
-        can_change = has_permission(user, self.model, CHANGE)
+        can_change = has_permission(user, self.model, CHANGE) and can_reach(user, self.model, CHANGE)
         return {
             "model_name": meta.verbose_name,
             "model_name_plural": meta.verbose_name_plural,

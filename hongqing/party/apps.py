@@ -14,14 +14,17 @@ class PartyConfig(AppConfig):
             demo_appraisal,
             demo_duties,
             demo_meetings,
+            demo_talks,
             panels_appraisal,
             panels_duties,
             panels_meetings,
+            panels_talks,
             rules,
         )
-        from .services import duties
+        from .services import duties, talks
 
         duties.connect_signals()  # duty lists follow meetings, appraisals, terms, rules and the calendar
+        talks.connect_signals()  # …and heart-to-heart talks (an outside satisfier of the duty lists)
 
         navigation.register_area("party", _("Party work"), "flag", 30)
 

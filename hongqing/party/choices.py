@@ -81,3 +81,12 @@ class PaymentKind(models.TextChoices):
     REGULAR = "regular", _("On time")
     ADVANCE = "advance", _("In advance")
     MAKEUP = "makeup", _("Made up")
+
+
+class TalkKind(models.TextChoices):
+    HEART_TO_HEART = "heart_to_heart", _("Heart-to-heart talk")  # 谈心谈话
+    GROWTH_MONTHLY = "growth_monthly", _("Monthly growth talk")  # 月度成长对话
+    GROWTH_REVIEW = "growth_review", _("Yearly growth review")  # 年度成长复盘
+
+
+GROWTH_KINDS = (TalkKind.GROWTH_MONTHLY, TalkKind.GROWTH_REVIEW)

@@ -90,6 +90,13 @@ declare(
         _("Democratic appraisal of members: once a year"),
     ),
     RuleDefault(
+        "duty.heart_to_heart",
+        duty(["branch"], "year", ["heart_to_heart"], remind=20),
+        BRANCH_REG,
+        "H",
+        _("Heart-to-heart talks: every committee member with each member, at least once a year"),
+    ),
+    RuleDefault(
         "duty.term_renewal",
         duty(["committee", "general_branch", "branch"], "month", ["new_term"], remind=60, due="term_due_end"),
         "《中国共产党基层组织选举工作条例》2020; " + BRANCH_REG,
@@ -208,9 +215,15 @@ def check_duty(value) -> list:
     if value.get("period") not in DUTY_PERIODS:
         errors.append(_("period: one of %(values)s.") % {"values": ", ".join(DUTY_PERIODS)})
     satisfied = value.get("satisfied_by")
-    allowed = [*MeetingKind.values, "appraisal", "new_term"]
+    from .services.duties import satisfier_names
+
+    outside = satisfier_names()
+    allowed = [*MeetingKind.values, "appraisal", "new_term", *outside]
     if not isinstance(satisfied, list) or not satisfied or any(k not in allowed for k in satisfied):
-        errors.append(_("satisfied_by: a list of meeting kinds, or appraisal, or new_term."))
+        errors.append(
+            _("satisfied_by: a list of meeting kinds, or appraisal, or new_term, or one of: %(names)s.")
+            % {"names": ", ".join(outside) or "-"}
+        )
     for key, low, high in (("count", 1, 31), ("remind_working_days", 0, 250)):
         number = value.get(key, low)
         if not isinstance(number, int) or isinstance(number, bool) or not low <= number <= high:
@@ -223,6 +236,15 @@ def check_duty(value) -> list:
     if not isinstance(value.get("needs_committee", False), bool):
         errors.append(_("needs_committee: true or false."))
     return errors
+
+
+def duty_default(key: str, value, source: str, confidence: str, description) -> RuleDefault:
+    """A duty rule's declaration, checked like the ones above before a hospital's override is saved.
+
+    For duties another app declares (e.g. ``learning``'s study hours, satisfied by its records through
+    ``party.services.duties.register_satisfier``).
+    """
+    return RuleDefault(key, value, source, confidence, description, check=check_duty)
 
 
 # Each duty rule (a dict with applies_to) is checked before a hospital's override of it is saved.

@@ -1,36 +1,21 @@
 """The duty list's table (also the Excel export's columns)."""
 
-import functools
-
 import django_tables2 as tables
-from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from hongqing.core.tables import HQTable
+from hongqing.core.urls_helpers import pk_url
 
 from .models import DutyStatus, Obligation
-from .services.duties import STATUS_CLASSES, STATUS_ICONS, duty_label, period_label, status_of
-
-
-@functools.lru_cache(maxsize=64)
-def _pattern(name: str, prefix: str) -> str | None:
-    try:
-        return reverse(name, kwargs={"pk": 7777777})
-    except NoReverseMatch:
-        return None
-
-
-def pk_url(name: str, pk) -> str:
-    """reverse(name, pk=pk) for a ``<int:pk>`` URL, resolved once per name: a list links every row to
-    two or three pages, and Django's reverse() was a third of the duty list's time."""
-    pattern = _pattern(name, get_script_prefix())
-    return pattern.replace("7777777", str(pk)) if pattern else ""
+from .services.duties import STATUS_CLASSES, STATUS_ICONS, OutsideRecord, duty_label, period_label, status_of
 
 
 def detail_url(obj) -> str:
-    """A record's page (a meeting, a term, an appraisal, a duty), or "" when it has none yet."""
+    """A record's page (a meeting, a term, an appraisal, a duty, outside records), or "" when it has none yet."""
+    if isinstance(obj, OutsideRecord):
+        return obj.url
     return pk_url(obj.url_name("detail"), obj.pk) if obj is not None and hasattr(obj, "url_name") else ""
 
 

@@ -1,4 +1,4 @@
-"""Party work (党务): meetings, duty lists, appraisals, dues and committee decisions."""
+"""Party work (党务): meetings, duty lists, appraisals, dues, committee decisions and talks."""
 
 from .appraisal import AppraisalCampaign, AppraisalEntry, AppraisalVote
 from .dues import DuesBase, DuesPayment
@@ -11,6 +11,7 @@ from .meetings import (
     Meeting,
     MeetingAttachment,
 )
+from .talks import Talk
 
 __all__ = [
     "ALLOWED_ATTACHMENT_EXTENSIONS",
@@ -27,4 +28,5 @@ __all__ = [
     "MeetingAttachment",
     "Obligation",
     "Reminder",
+    "Talk",
 ]

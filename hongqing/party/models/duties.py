@@ -69,6 +69,13 @@ class Obligation(HQModel):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    satisfied_by_other = models.CharField(
+        _("satisfied by other records"),
+        max_length=40,
+        blank=True,
+        default="",
+        help_text=_("The outside satisfier that decides the duty (study hours, talks …)"),
+    )
     done_on = models.DateField(_("done on"), null=True, blank=True)
 
     scope = ScopeLookups(hospital="organization__hospital", organization="organization")
@@ -102,7 +109,12 @@ class Obligation(HQModel):
 
     @property
     def record(self):
-        """The record that satisfied the duty (a meeting, a new term, a closed appraisal), or None."""
+        """The record that satisfied the duty (a meeting, a new term, a closed appraisal, or the outside
+        records of a satisfier such as the members' study hours), or None."""
+        if self.satisfied_by_other:
+            from ..services.duties import outside_record
+
+            return outside_record(self)
         return self.satisfied_by or self.satisfied_by_term or self.satisfied_by_appraisal
 
 

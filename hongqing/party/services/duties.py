@@ -4,7 +4,11 @@ A duty is done when a record satisfies it — nobody ticks a box:
 - a *held* meeting of one of the rule's kinds whose local date (Asia/Shanghai) falls in the period
   (the ``count``-th such meeting is the one that satisfied it);
 - "appraisal": the organisation's appraisal campaign of the year reached stage ``closed``;
-- "new_term": a newer committee term started (term renewals: one duty in the month a term is due).
+- "new_term": a newer committee term started (term renewals: one duty in the month a term is due);
+- an *outside satisfier* registered by name (:func:`register_satisfier`): records this module does
+  not own decide it — the study hours of a branch's members (``learning``), the heart-to-heart talks of
+  its committee with its members (``party.Talk``). The satisfier reports progress (``done_count`` of
+  ``required``) and the day the duty became done.
 
 :func:`sync_obligations` creates, updates and deletes the Obligation rows of many organisations for
 a year in a handful of queries (whatever the number of organisations). The signal handlers at the
@@ -20,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -127,6 +131,101 @@ class DutyRule:
     @property
     def is_term_renewal(self) -> bool:
         return NEW_TERM in self.satisfied_by
+
+    @property
+    def outside(self) -> tuple[str, ...]:
+        """The registered outside satisfiers the rule names (see :func:`register_satisfier`)."""
+        return tuple(k for k in self.satisfied_by if k in _satisfiers)
+
+
+# --- outside satisfiers ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Satisfaction:
+    """What an outside satisfier says of one organisation's duty in one period."""
+
+    done_on: dt.date | None  # the day the duty became done; None while it is not
+    done_count: int  # progress: e.g. members who reached their study hours
+    required: int  # out of: e.g. members who owe study hours
+
+
+@dataclass(frozen=True)
+class Satisfier:
+    name: str
+    label: object  # what the records are, e.g. "study hours" (shown with the progress)
+    # loader(org_ids, periods) -> {(org_id, period_start): Satisfaction}; periods: [(start, end)]
+    loader: Callable[[list[int], list[tuple[dt.date, dt.date]]], dict]
+    # url(org_id, period_start, period_end) -> the page of the records behind the duty
+    url: Callable[[int, dt.date, dt.date], str] | None = None
+
+
+@dataclass(frozen=True)
+class OutsideRecord:
+    """The records that satisfied a duty through an outside satisfier, as a page names and links them."""
+
+    label: str
+    url: str
+
+    def __str__(self) -> str:
+        return self.label
+
+
+_satisfiers: dict[str, Satisfier] = {}
+
+
+def register_satisfier(name: str, label, loader, url=None, *, duty_labels: dict | None = None) -> None:
+    """Let records of another app (or of another part of this one) decide duties.
+
+    A duty rule names the satisfier in ``satisfied_by`` (declare it with ``party.rules.duty_default``
+    so the rules page checks a hospital's override). ``loader(org_ids, periods)`` answers for many
+    organisations and periods at once — a few queries for a whole region, never one per organisation —
+    with ``{(org_id, period_start): Satisfaction}`` (an organisation left out owes nothing counted yet:
+    0 of 0, not done). When the records change, call :func:`reevaluate_satisfier`. ``duty_labels``:
+    short names of the duty rules it serves ({rule key: label}), as the duty pages show them.
+    """
+    _satisfiers[name] = Satisfier(name, label, loader, url)
+    DUTY_LABELS.update(duty_labels or {})
+
+
+def satisfier_names() -> list[str]:
+    return sorted(_satisfiers)
+
+
+def outside_url(name: str, org_id: int, start: dt.date, end: dt.date) -> str:
+    satisfier = _satisfiers.get(name)
+    return satisfier.url(org_id, start, end) if satisfier and satisfier.url else ""
+
+
+def outside_record(row) -> OutsideRecord | None:
+    """The outside records that satisfied ``row`` (an Obligation), or None."""
+    satisfier = _satisfiers.get(row.satisfied_by_other)
+    if satisfier is None or not row.done_on:
+        return None
+    label = f"{satisfier.label} {row.done_count}/{row.required}"
+    return OutsideRecord(
+        label, outside_url(satisfier.name, row.organization_id, row.period_start, row.period_end)
+    )
+
+
+def _load_outside(requests: dict[str, tuple[set, set]]) -> dict:
+    """{name: {(org_id, period_start): Satisfaction}} for {name: (org ids, periods)}: one loader call each."""
+    out = {}
+    for name, (org_ids, spans) in requests.items():
+        if org_ids and spans:
+            out[name] = _satisfiers[name].loader(sorted(org_ids), sorted(spans))
+    return out
+
+
+def reevaluate_satisfier(name: str, organization_ids: Iterable[int], days: Iterable[dt.date]) -> int:
+    """The records of satisfier ``name`` changed for these organisations on these days: re-evaluate the
+    duties they decide. Returns the number of rows changed."""
+    days = list(days)
+    return sum(
+        reevaluate(org_id, days, meetings=False, appraisals=False, outside=(name,))
+        for org_id in sorted(set(organization_ids))
+        if org_id
+    )
 
 
 class DutyRules:
@@ -257,6 +356,7 @@ VALUE_FIELDS = (
     "satisfied_by_id",
     "satisfied_by_term_id",
     "satisfied_by_appraisal_id",
+    "satisfied_by_other",
     "done_on",
 )
 UPDATE_FIELDS = [f.removesuffix("_id") for f in VALUE_FIELDS]
@@ -269,6 +369,7 @@ class _Inputs:
     meetings: dict = field(default_factory=lambda: defaultdict(list))  # (org, kind) -> [(date, start, id)]
     terms: dict = field(default_factory=lambda: defaultdict(list))  # org -> [CommitteeTerm] by start
     appraisals: dict = field(default_factory=dict)  # (org, year) -> (campaign id, done_on)
+    outside: dict = field(default_factory=dict)  # satisfier name -> {(org, period start): Satisfaction}
 
 
 def _org_filter(organizations, prefix: str = "organization") -> Q:
@@ -323,8 +424,19 @@ def _evaluate(rule: DutyRule, org_id: int, start: dt.date, end: dt.date, inputs:
         "satisfied_by_id": None,
         "satisfied_by_term_id": None,
         "satisfied_by_appraisal_id": None,
+        "satisfied_by_other": "",
         "done_on": None,
     }
+    for name in rule.outside:
+        got = inputs.outside.get(name, {}).get((org_id, start)) or Satisfaction(None, 0, 0)
+        values.update(
+            done_count=min(got.done_count, 32767),
+            required=min(got.required, 32767),
+            satisfied_by_other=name,
+            done_on=got.done_on,
+        )
+        if got.done_on:
+            return values
     if rule.meeting_kinds:
         held = sorted(
             m
@@ -391,8 +503,28 @@ def _term_renewal(out, org, rule: DutyRule, start, end, terms, deadlines: Deadli
             "satisfied_by_id": None,
             "satisfied_by_term_id": newer.pk if newer else None,
             "satisfied_by_appraisal_id": None,
+            "satisfied_by_other": "",
             "done_on": newer.start if newer else None,
         }
+
+
+def _outside_requests(orgs, year: int, rules: DutyRules) -> dict[str, tuple[set, set]]:
+    """What to ask each outside satisfier for: {name: (organisation ids, periods)} of the year's duties."""
+    requests: dict[str, tuple[set, set]] = {}
+    by_hospital: dict[int, list] = {}
+    for org in orgs:
+        plan = by_hospital.get(org.hospital_id)
+        if plan is None:
+            plan = by_hospital[org.hospital_id] = [
+                p for p in rules.plan(org.hospital_id, year) if p[0].outside
+            ]
+        for rule, start, end in plan:
+            if org.kind in rule.applies_to:
+                for name in rule.outside:
+                    ids, spans = requests.setdefault(name, (set(), set()))
+                    ids.add(org.pk)
+                    spans.add((start, end))
+    return requests
 
 
 def _as_list(organizations) -> list:
@@ -417,6 +549,7 @@ def sync_obligations(organizations, year: int, *, today: dt.date | None = None) 
     # Many organisations: filter by the queryset as a subquery rather than a list of thousands of ids.
     source = organizations if isinstance(organizations, QuerySet) and len(orgs) > 500 else orgs
     inputs = _load_inputs(source, first, last)
+    inputs.outside = _load_outside(_outside_requests(orgs, year, rules))
     deadlines = Deadlines()
     # Tuples, not model instances: a region's 25,000 rows, of which a daily run changes a handful.
     existing = {
@@ -482,11 +615,14 @@ def ensure_obligations(organizations, year: int) -> SyncResult:
     return sync_obligations(missing, year) if missing else SyncResult()
 
 
-def reevaluate(organization_id: int, days: Iterable[dt.date], *, meetings=True, appraisals=True) -> int:
+def reevaluate(
+    organization_id: int, days: Iterable[dt.date], *, meetings=True, appraisals=True, outside=()
+) -> int:
     """Recompute what satisfies the existing duties of one organisation whose periods hold ``days``.
 
-    Called when a meeting or an appraisal changes; returns the number of rows changed. One query
-    when the organisation has no duty in those periods, about five when it has.
+    Called when a meeting, an appraisal or an outside satisfier's records (``outside``: their names)
+    change; returns the number of rows changed. One query when the organisation has no duty in those
+    periods, about five when it has.
     """
     days = sorted({d for d in days if d is not None})
     if not days:
@@ -508,13 +644,22 @@ def reevaluate(organization_id: int, days: Iterable[dt.date], *, meetings=True, 
     inputs = _load_inputs(
         [organization_id], first, last, meetings=meetings, terms=False, appraisals=appraisals
     )
-    changed = []
+    todo = []
+    requests: dict[str, tuple[set, set]] = {}
     for row in rows:
         rule = rules.rule(row.code, hospital_id, row.period_start)
         if rule is None or rule.is_term_renewal:
             continue
         if (rule.is_appraisal and not appraisals) or (rule.meeting_kinds and not meetings):
             continue
+        if rule.outside and not set(rule.outside) & set(outside):
+            continue
+        for name in rule.outside:
+            requests.setdefault(name, ({organization_id}, set()))[1].add((row.period_start, row.period_end))
+        todo.append((row, rule))
+    inputs.outside = _load_outside(requests)
+    changed = []
+    for row, rule in todo:
         values = _evaluate(rule, organization_id, row.period_start, row.period_end, inputs)
         if any(getattr(row, f) != v for f, v in values.items()):
             for f, v in values.items():

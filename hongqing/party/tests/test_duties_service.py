@@ -62,6 +62,7 @@ def test_a_branch_owes_the_statutory_duties_of_a_year(world):
         "duty.party_lecture": 4,
         "duty.org_life_session": 1,
         "duty.appraisal": 1,
+        "duty.heart_to_heart": 1,
     }
     assert codes(world.committee) == {"duty.committee_lecture": 1}
     march = duty(world.branch_a, "branch_committee", D(2026, 3, 1))
@@ -109,7 +110,7 @@ def test_sync_takes_the_same_few_queries_for_3_or_30_branches(world):
         CommitteeTerm.objects.create(organization=branch, number=1, start=D(2025, 1, 1))
         held(branch, MeetingKind.THEME_DAY, at(2026, 5, 8))
     result, large, inserts = _sync_queries(orgs, 2026)
-    assert result.organizations == 30 and result.created == 29 * 34 + 1  # 29 branches, the committee
+    assert result.organizations == 30 and result.created == 29 * 35 + 1  # 29 branches, the committee
     assert large == small  # besides the batched inserts (rows / the backend's batch size)
     assert inserts <= result.created // 60 + 1
     assert _sync_queries(orgs, 2026)[1:] == (small, 0)
@@ -439,4 +440,4 @@ def test_status_filters_agree_with_the_status_of_each_row(world):
 def test_a_person_is_not_needed_to_compute_duties(world):
     # Duties belong to organisations: a person in the branch changes nothing.
     make_person(world.hospital, world.dept_a, "新人")
-    assert sync_obligations([world.branch_a], 2026).created == 34
+    assert sync_obligations([world.branch_a], 2026).created == 35

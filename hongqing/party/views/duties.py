@@ -20,6 +20,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
+from hongqing.core.rules import declared
 from hongqing.core.scoping import CHANGE, VIEW
 from hongqing.core.urls_helpers import crud_urls
 from hongqing.core.views import ObjectDetailView, ObjectListView, ScopedMixin, safe_reverse
@@ -63,10 +64,15 @@ def year_choices(year: int) -> list[int]:
     return sorted({current - 2, current - 1, current, current + 1, year})
 
 
-def add_record_url(rule: duties.DutyRule | None, organization_id: int, year: int) -> str | None:
-    """Where to record what would satisfy the duty, prefilled (the meetings, appraisal or term page)."""
+def add_record_url(
+    rule: duties.DutyRule | None, organization_id: int, year: int, period: tuple | None = None
+) -> str | None:
+    """Where to record what would satisfy the duty, prefilled (the meetings, appraisal or term page;
+    for an outside satisfier, the page of its records)."""
     if rule is None:
         return None
+    if rule.outside and period is not None:
+        return duties.outside_url(rule.outside[0], organization_id, *period) or None
     if rule.meeting_kinds:
         base = safe_reverse("party:meeting_add")
         query = {"organization": organization_id, "kind": rule.meeting_kinds[0]}
@@ -112,7 +118,15 @@ def decorate(rows, user, today: dt.date) -> list[dict]:
                 "record": record,
                 "url": detail_url(row),
                 "record_url": detail_url(record),
-                "add_url": add_record_url(rule, row.organization_id, row.period_start.year)
+                # An outside satisfier's records (the members' hours, the talks): its page, done or not.
+                "records_url": duties.outside_url(
+                    rule.outside[0], row.organization_id, row.period_start, row.period_end
+                )
+                if rule is not None and rule.outside
+                else "",
+                "add_url": add_record_url(
+                    rule, row.organization_id, row.period_start.year, (row.period_start, row.period_end)
+                )
                 if status != DutyStatus.DONE and row.organization_id in changeable
                 else None,
             }
@@ -174,6 +188,7 @@ class ObligationDetailView(ObjectDetailView):
         ctx.update(
             item=item,
             rule=rule,
+            rule_description=getattr(declared().get(obj.code), "description", ""),
             meetings=meetings,
             held=MeetingStatus.HELD,
             reminders=Reminder.objects.filter(obligation=obj).select_related("recipient").order_by("sent")

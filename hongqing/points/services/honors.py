@@ -38,9 +38,9 @@ ZERO = Decimal("0")
 OPEN_STATUSES = (NominationStatus.PROPOSED, NominationStatus.ENDORSED, NominationStatus.DECLINED)
 
 
-def _office(actor, hospital_id, what) -> None:
+def _office(actor, hospital_id, message) -> None:
     if not access.is_office(actor, hospital_id):
-        raise ValidationError(_("Only the Party office %(what)s.") % {"what": what})
+        raise ValidationError(message)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -50,7 +50,7 @@ def _office(actor, hospital_id, what) -> None:
 @transaction.atomic
 def open_round(hospital, *, year: int, number: int, actor) -> HonorRound:
     """Open the selection of one period of a cycle year (it must have begun)."""
-    _office(actor, hospital.pk, _("opens a selection round"))
+    _office(actor, hospital.pk, _("Only the Party office opens a selection round."))
     found = [p for p in periods.honor_periods(year, hospital.pk) if p[0] == number]
     if not found:
         raise ValidationError(_("%(year)d has no period %(n)d.") % {"year": year, "n": number})
@@ -76,7 +76,7 @@ def open_round(hospital, *, year: int, number: int, actor) -> HonorRound:
 def close_round(rnd, *, actor) -> HonorRound:
     """Close a round once every nomination is reviewed (approved or rejected) or withdrawn."""
     r = HonorRound.objects.select_for_update().get(pk=rnd.pk)
-    _office(actor, r.hospital_id, _("closes a selection round"))
+    _office(actor, r.hospital_id, _("Only the Party office closes a selection round."))
     if r.status == RoundStatus.CLOSED:
         raise ValidationError(_("The round is already closed."))
     waiting = r.nominations.filter(status__in=OPEN_STATUSES).count()
@@ -236,7 +236,7 @@ def approve(nomination, *, actor, note: str = "") -> Honor:
         .select_related("round", "person__membership", "candidate_organization")
         .get(pk=nomination.pk)
     )
-    _office(actor, n.round.hospital_id, _("approves honours"))
+    _office(actor, n.round.hospital_id, _("Only the Party office approves honours."))
     if n.status != NominationStatus.ENDORSED:
         raise ValidationError(
             _("Only a nomination the branch endorsed is approved (this one: %(status)s).")
@@ -281,7 +281,7 @@ def approve(nomination, *, actor, note: str = "") -> Honor:
 @transaction.atomic
 def reject(nomination, *, actor, note: str) -> Nomination:
     n = Nomination.objects.select_for_update().select_related("round").get(pk=nomination.pk)
-    _office(actor, n.round.hospital_id, _("rejects nominations"))
+    _office(actor, n.round.hospital_id, _("Only the Party office rejects nominations."))
     if n.status in (NominationStatus.APPROVED, NominationStatus.REJECTED):
         raise ValidationError(_("The nomination has been reviewed by the Party office."))
     note = (note or "").strip()

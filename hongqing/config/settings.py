@@ -114,7 +114,7 @@ AUTH_USER_MODEL = "accounts.User"
 HONGQING_TENANT_MODEL = "organization.Hospital"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "hongqing.accounts.backends.HQModelBackend",  # Django's, the staff record read with the user
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -201,6 +201,12 @@ SPECTACULAR_SETTINGS = {
         "MembershipStageEnum": "hongqing.people.choices.Stage",
         "AppraisalStageEnum": "hongqing.party.choices.AppraisalStage",
         "RatingEnum": "hongqing.party.choices.Rating",
+        "StudyAttendanceStatusEnum": "hongqing.learning.choices.StudyAttendanceStatus",
+        "SelfStudyStatusEnum": "hongqing.learning.choices.SelfStudyStatus",
+        "QuizStatusEnum": "hongqing.learning.choices.QuizStatus",
+        "SessionKindEnum": "hongqing.learning.choices.SessionKind",
+        "SelfStudyKindEnum": "hongqing.learning.choices.SelfStudyKind",
+        "QuestionKindEnum": "hongqing.learning.choices.QuestionKind",
     },
 }
 

@@ -9,9 +9,9 @@ add up to it.
 
 Registered here: duty completion (``party.Obligation``), meeting attendance (``party.Attendance``
 against the roster), dues paid on time (``party.DuesPayment``), development steps on time
-(``people.development``), the 双带头人 ratio, appraisals done (``party.AppraisalCampaign``); and,
-when their apps' models are present, study hours against the plan (``learning``), points per
-member, volunteering hours and honours (``points``) — registered behind :attr:`available`.
+(``people.development``), the 双带头人 ratio, appraisals done (``party.AppraisalCampaign``), study
+hours against the plan (``learning``), points per member, volunteering hours and honours
+(``points``) — the last four behind :attr:`Computation.available` (their apps' models present).
 """
 
 from __future__ import annotations
@@ -690,7 +690,7 @@ def _months(q: Query) -> list[dt.date]:
 
 
 # ---------------------------------------------------------------------------------------------
-# The learning and points apps' indicators: registered when their models are in the project.
+# The learning and points apps' indicators (registered when their apps are installed)
 
 
 @cache
@@ -702,58 +702,259 @@ def _has_model(app_label: str, model: str) -> bool:
     return True
 
 
-def _unavailable(q: Query) -> list[Fact]:
-    return []
+def _members(q: Query) -> dict[int, tuple[int, int]]:
+    """The organisations' members counted per head: membership id → (organisation, person id)."""
+    from hongqing.people.choices import MEMBER_STAGES, EmploymentStatus
+    from hongqing.people.models import Membership
+
+    rows = (
+        Membership.objects.filter(organization_id__in=q.org_ids, stage__in=MEMBER_STAGES)
+        .exclude(person__status=EmploymentStatus.LEFT)
+        .order_by()
+        .values_list("pk", "organization_id", "person_id")
+    )
+    return {pk: (org, person) for pk, org, person in rows}
 
 
-def _no_rows(facts: list[Fact], user) -> list[Row]:
-    return []
+def study_facts(q: Query) -> list[Fact]:
+    """Each member in each month (up to this one): the hours studied that month (sessions attended
+    or made up, confirmed self-study) against a twelfth of their yearly requirement (32 hours, 56 for
+    a secretary or committee member: the learning app's rules)."""
+    from hongqing.learning.services import hours as lh
+
+    members = _members(q)
+    if not members:
+        return []
+    person_of = {person: m for m, (_org, person) in members.items()}
+    studied: dict[tuple[int, dt.date], Decimal] = defaultdict(lambda: ZERO)
+    out = []
+    for year in range(q.first.year, q.last.year + 1):
+        rows = (
+            lh.counting_attendances(year)
+            .filter(person_id__in=list(person_of))
+            .order_by()
+            .values_list("person_id", "session__start", "hours")
+        )
+        for person, start, hours in rows:
+            studied[(person, _local_month(start))] += hours or ZERO
+        for person, day, hours in (
+            lh.confirmed_self_study(year)
+            .filter(person_id__in=list(person_of))
+            .order_by()
+            .values_list("person_id", "studied_on", "hours")
+        ):
+            studied[(person, month_of(day))] += hours or ZERO
+        req = lh.Requirements(year, [q.hospital_id])
+        leaders = set(
+            lh.current_posts(req.on).filter(person_id__in=list(person_of)).values_list("person_id", flat=True)
+        )
+        for m_id, (org_id, person) in members.items():
+            share = req.hours(q.hospital_id, person in leaders) / 12
+            for mo in range(1, 13):
+                month = dt.date(year, mo, 1)
+                if not q.in_range(month) or month > q.current_month:
+                    continue
+                out.append(
+                    Fact(q.owner(org_id), month, studied.get((person, month), ZERO), share, (m_id, month))
+                )
+    return out
 
 
-PENDING = {
-    "learning.study_hours": (
+def study_rows(facts: list[Fact], user) -> list[Row]:
+    from hongqing.people.models import Membership
+
+    m_ids = {f.key[0] for f in facts}
+    names = dict(Membership.objects.filter(pk__in=m_ids).values_list("pk", "person__name"))
+    visible = _visible(Membership, user, m_ids)
+    hours = reverse_name("learning:hours")
+    return [
+        Row(
+            f,
+            f"{names.get(f.key[0], '')} · {month_label(f.key[1])}",
+            _("%(h)s hours of %(need)s") % {"h": f"{f.num:.1f}", "need": f"{f.den:.1f}"},
+            hours,
+            None,
+            f.key[0] in visible,
+        )
+        for f in facts
+    ]
+
+
+def points_facts(q: Query) -> list[Fact]:
+    """Each member in each month: the points their ledger moved that month (awards and withdrawals)."""
+    from hongqing.points.models import PointEntry
+
+    members = _members(q)
+    if not members:
+        return []
+    person_of = {person: m for m, (_org, person) in members.items()}
+    moved: dict[tuple[int, dt.date], Decimal] = defaultdict(lambda: ZERO)
+    for person, day, amount in (
+        PointEntry.objects.filter(person_id__in=list(person_of), date__gte=q.first, date__lte=q.last_day)
+        .order_by()
+        .values_list("person_id", "date", "amount")
+    ):
+        moved[(person, month_of(day))] += amount
+    out = []
+    for m in _months(q):
+        for m_id, (org_id, person) in members.items():
+            out.append(Fact(q.owner(org_id), m, moved.get((person, m), ZERO), ONE, (m_id, m)))
+    return out
+
+
+def points_rows(facts: list[Fact], user) -> list[Row]:
+    from hongqing.people.models import Membership
+
+    m_ids = {f.key[0] for f in facts}
+    names = dict(Membership.objects.filter(pk__in=m_ids).values_list("pk", "person__name"))
+    visible = _visible(Membership, user, m_ids)
+    ledger = reverse_name("points:pointentry_list")
+    return [
+        Row(f, f"{names.get(f.key[0], '')} · {month_label(f.key[1])}", "", ledger, None, f.key[0] in visible)
+        for f in facts
+    ]
+
+
+def volunteering_facts(q: Query) -> list[Fact]:
+    """Each participant's hours in an activity the organisation organised, in the activity's month."""
+    from hongqing.points.models import VolunteeringParticipant
+
+    rows = (
+        VolunteeringParticipant.objects.filter(
+            volunteering__organizer_id__in=q.org_ids,
+            volunteering__date__gte=q.first,
+            volunteering__date__lte=q.last_day,
+        )
+        .order_by()
+        .values_list("pk", "volunteering__organizer_id", "volunteering__date", "hours")
+    )
+    return [Fact(q.owner(org), month_of(day), hours, None, pk) for pk, org, day, hours in rows]
+
+
+def volunteering_rows(facts: list[Fact], user) -> list[Row]:
+    from hongqing.points.models import VolunteeringParticipant
+
+    objs = VolunteeringParticipant.objects.select_related("person", "volunteering").in_bulk(
+        [f.key for f in facts]
+    )
+    visible = _visible(VolunteeringParticipant, user, objs)
+    out = []
+    for f in facts:
+        p = objs.get(f.key)
+        if p is None:
+            continue
+        v = p.volunteering
+        out.append(
+            Row(
+                f,
+                f"{p.person.name} · {v.title}",
+                f"{p.hours}h",
+                _url("points:volunteering_detail", v.pk),
+                v.date,
+                p.pk in visible,
+            )
+        )
+    return out
+
+
+def honour_facts(q: Query) -> list[Fact]:
+    """Each honour of the organisation (a member's or the branch's), in the month it was awarded."""
+    from hongqing.points.models import Honor
+
+    rows = (
+        Honor.objects.filter(
+            organization_id__in=q.org_ids, awarded_on__gte=q.first, awarded_on__lte=q.last_day
+        )
+        .order_by()
+        .values_list("pk", "organization_id", "awarded_on")
+    )
+    return [Fact(q.owner(org), month_of(day), ONE, None, pk) for pk, org, day in rows]
+
+
+def honour_rows(facts: list[Fact], user) -> list[Row]:
+    from hongqing.points.models import Honor
+
+    objs = Honor.objects.select_related("person", "organization").in_bulk([f.key for f in facts])
+    visible = _visible(Honor, user, objs)
+    return [
+        Row(f, str(h), h.get_kind_display(), _url("points:honor_detail", h.pk), h.awarded_on, h.pk in visible)
+        for f in facts
+        if (h := objs.get(f.key)) is not None
+    ]
+
+
+def reverse_name(name: str) -> str:
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return ""
+
+
+register(
+    Computation(
+        "learning.study_hours",
         gettext_lazy("Study hours against the plan"),
         "%",
         Aggregation.RATIO,
-        ("learning", "CheckIn"),
-    ),
-    "points.points_per_member": (
+        study_facts,
+        study_rows,
+        num_label=gettext_lazy("hours studied"),
+        den_label=gettext_lazy("hours planned"),
+        description=gettext_lazy(
+            "Members' study hours (sessions, confirmed self-study) against their yearly requirement, month by month."
+        ),
+        available=lambda: _has_model("learning", "StudyAttendance"),
+    )
+)
+register(
+    Computation(
+        "points.points_per_member",
         gettext_lazy("Points per member"),
         "分",
         Aggregation.RATIO,
-        ("points", "PointEntry"),
-    ),
-    "points.volunteering_hours": (
+        points_facts,
+        points_rows,
+        num_label=gettext_lazy("points"),
+        den_label=gettext_lazy("member-months"),
+        factor=ONE,
+        description=gettext_lazy(
+            "Points members earned in the month (the ledger's awards and withdrawals) per member."
+        ),
+        available=lambda: _has_model("points", "PointEntry"),
+    )
+)
+register(
+    Computation(
+        "points.volunteering_hours",
         gettext_lazy("Volunteering hours"),
         "小时",
         Aggregation.SUM,
-        ("points", "Volunteering"),
-    ),
-    "points.honours": (gettext_lazy("Honours"), "项", Aggregation.SUM, ("points", "Honor")),
-}
-
-
-def _register_pending() -> None:
-    """Placeholders until the learning and points apps ship their models (then replaced by real ones)."""
-    for code, (label, unit, aggregation, (app, model)) in PENDING.items():
-        if code in _registry:
-            continue
-        register(
-            Computation(
-                code,
-                label,
-                unit,
-                aggregation,
-                _unavailable,
-                _no_rows,
-                factor=HUNDRED if unit == "%" else ONE,
-                available=lambda app=app, model=model: False,
-                description=gettext_lazy("Needs records of an app not yet in this installation."),
-            )
-        )
-
-
-_register_pending()
+        volunteering_facts,
+        volunteering_rows,
+        num_label=gettext_lazy("hours"),
+        factor=ONE,
+        description=gettext_lazy(
+            "Participants' hours in the volunteering activities the organisation organised."
+        ),
+        available=lambda: _has_model("points", "VolunteeringParticipant"),
+    )
+)
+register(
+    Computation(
+        "points.honours",
+        gettext_lazy("Honours"),
+        "项",
+        Aggregation.SUM,
+        honour_facts,
+        honour_rows,
+        num_label=gettext_lazy("honours"),
+        factor=ONE,
+        description=gettext_lazy("Honours of the organisation and its members, in the month awarded."),
+        available=lambda: _has_model("points", "Honor"),
+    )
+)
 
 
 def compute(codes: Iterable[str], q: Query) -> dict[str, list[Fact]]:

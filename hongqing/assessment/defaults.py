@@ -159,7 +159,7 @@ PARTY = [
     ),
     Default(
         "points_per_member",
-        "党员人均积分",
+        "党员人均月积分",
         "分",
         family="party",
         source="computed",
@@ -168,7 +168,8 @@ PARTY = [
         decimals=1,
         min_value=None,
         dimension="党员管理",
-        short_name="人均积分",
+        short_name="人均月积分",
+        description="每名党员每月平均获得的积分",
     ),
     Default(
         "volunteer_hours",

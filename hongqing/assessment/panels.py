@@ -4,12 +4,13 @@ a query (the menu is on every page)."""
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hongqing.core import navigation
 from hongqing.core.panels import register_panel
-from hongqing.core.scoping import ALL, CHANGE, HOSPITAL, OWN, VIEW, grants_for
+from hongqing.core.scoping import ALL, CHANGE, HOSPITAL, OWN, VIEW, grant_q, grants_for
 
 from .choices import ItemStatus
 from .models import DualScorecard, Indicator, IndicatorValue, MonthClose, ResponsibilityItem, Scheme
@@ -44,9 +45,15 @@ def _home_items(request, **kwargs):
     from .services import responsibility
 
     year = timezone.localdate().year
+    # The user's own items: the scope of their own-records grant alone (one query; the OR with a
+    # secretary's branch grants would first resolve each part to keys, on every home page).
+    own = Q()
+    for g in grants_for(user):
+        if g.kind == OWN and g.applies(AREA, VIEW):
+            own |= grant_q(ResponsibilityItem, g) or Q(pk__in=[])
     items = list(
-        ResponsibilityItem.objects.restrict(user, VIEW)
-        .filter(responsibility_list__owner__user=user, responsibility_list__year=year, done_on__isnull=True)
+        ResponsibilityItem.objects.filter(own)
+        .filter(responsibility_list__year=year, done_on__isnull=True)
         .select_related("responsibility_list", "indicator", "obligation")
         .order_by("due", "pk")[:30]
     )

@@ -2,8 +2,9 @@
 
 A higher app listens to the lower ones (DESIGN.md): when a meeting, an attendance, a duty, a dues
 payment or base, a membership, a development step, a committee post, a cadre post, a term, a
-branch–department link, an organisation, a duty or development rule or a calendar day is saved or
-deleted, the hospital's Party rollups are marked stale from the month the record touches
+branch–department link, an organisation, a duty or development rule, a calendar day — or, from the
+learning and points apps, a study attendance or self-study, a points entry, a volunteering
+participation or an honour — is saved or deleted, the hospital's Party rollups are marked stale from the month the record touches
 (``services.rollups.mark_stale``); a branch–department link also marks the entered values' rollups
 (a department's values count for the branch it was built on that month). Pages rebuild what is
 stale before they read (``rollups.ensure_fresh``).
@@ -223,6 +224,39 @@ def _talk(sender, instance, **kwargs):
     mark(ORG, instance.organization_id, dt.date(instance.date.year, 1, 1) if instance.date else None)
 
 
+def _this_year() -> dt.date:
+    return dt.date(timezone.localdate().year, 1, 1)
+
+
+def _study_attendance(sender, instance, **kwargs):
+    session = instance._state.fields_cache.get("session")
+    mark(PERSON, instance.person_id, session.start if session is not None else _this_year())
+
+
+def _self_study(sender, instance, **kwargs):
+    mark(PERSON, instance.person_id, instance.studied_on)
+
+
+def _point_entry(sender, instance, **kwargs):
+    mark(PERSON, instance.person_id, instance.date)
+
+
+def _participant(sender, instance, **kwargs):
+    activity = instance._state.fields_cache.get("volunteering")
+    if activity is not None:
+        mark(ORG, activity.organizer_id, activity.date)
+    else:
+        mark(PERSON, instance.person_id, _this_year())
+
+
+def _volunteering(sender, instance, **kwargs):
+    mark(ORG, instance.organizer_id, instance.date)
+
+
+def _honor(sender, instance, **kwargs):
+    mark(ORG, instance.organization_id, instance.awarded_on)
+
+
 def _rule(sender, instance, **kwargs):
     if not instance.key.startswith(("duty.", "development.")):
         return
@@ -270,6 +304,21 @@ def connect() -> None:
         (Rule, _rule),
         (CalendarOverride, _calendar),
     ]
+    from django.apps import apps
+
+    if apps.is_installed("hongqing.learning"):
+        from hongqing.learning.models import SelfStudy, StudyAttendance
+
+        handlers += [(StudyAttendance, _study_attendance), (SelfStudy, _self_study)]
+    if apps.is_installed("hongqing.points"):
+        from hongqing.points.models import Honor, PointEntry, Volunteering, VolunteeringParticipant
+
+        handlers += [
+            (PointEntry, _point_entry),
+            (VolunteeringParticipant, _participant),
+            (Volunteering, _volunteering),
+            (Honor, _honor),
+        ]
     for model, handler in handlers:
         uid = f"assessment_{model._meta.label_lower}"
         post_save.connect(handler, sender=model, dispatch_uid=f"{uid}_save")

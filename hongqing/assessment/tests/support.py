@@ -66,7 +66,13 @@ def refresh(hospital, *months) -> None:
 
 def computed(hospital, code, computation, **kw) -> Indicator:
     return indicator(
-        hospital, code, unit="%", family=Family.PARTY, source=Source.COMPUTED, computation=computation, **kw
+        hospital,
+        code,
+        unit=kw.pop("unit", "%"),
+        family=Family.PARTY,
+        source=Source.COMPUTED,
+        computation=computation,
+        **kw,
     )
 
 

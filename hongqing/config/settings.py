@@ -207,6 +207,9 @@ SPECTACULAR_SETTINGS = {
         "SessionKindEnum": "hongqing.learning.choices.SessionKind",
         "SelfStudyKindEnum": "hongqing.learning.choices.SelfStudyKind",
         "QuestionKindEnum": "hongqing.learning.choices.QuestionKind",
+        "ResponsibilityRoleEnum": "hongqing.assessment.choices.OwnerRole",
+        "SchemePeriodEnum": "hongqing.assessment.choices.PeriodKind",
+        "ScoringMethodEnum": "hongqing.assessment.choices.Method",
     },
 }
 

@@ -1,2 +1,4 @@
+from .views import router
+
 app_name = "assessment-api"
-urlpatterns: list = []
+urlpatterns = router.urls

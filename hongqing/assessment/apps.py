@@ -10,7 +10,8 @@ class AssessmentConfig(AppConfig):
     def ready(self):
         from hongqing.core import navigation
 
-        from . import (  # noqa: F401  (menu and panels; the rules as data; rollups follow records)
+        from . import (  # noqa: F401  (demo builder, menu and panels, rules as data; rollups follow records)
+            demo,
             panels,
             rules,
             signals,

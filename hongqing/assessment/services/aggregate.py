@@ -86,8 +86,20 @@ class Aggregates:
             self.data[(ind_id, unit)][month] = (num, den, count)
         self._formulas: dict[int, object] = {}
 
-    def months_with_data(self, ind, unit: Unit) -> list[dt.date]:
-        return sorted(self.data.get((ind.pk, unit.key), {}))
+    def months_with_data(self, ind, unit: Unit, _seen=None) -> list[dt.date]:
+        """The months the unit has data of the indicator (a formula: of all its operands)."""
+        if ind.source != Source.FORMULA:
+            return sorted(self.data.get((ind.pk, unit.key), {}))
+        seen = _seen or set()
+        if ind.pk in seen:
+            return []
+        seen.add(ind.pk)
+        try:
+            codes = parse(ind.formula).codes
+        except FormulaError:
+            return []
+        sets = [set(self.months_with_data(self.by_code[c], unit, seen)) for c in codes if c in self.by_code]
+        return sorted(set.intersection(*sets)) if sets else []
 
     def result(self, ind, unit: Unit, months: list[dt.date]) -> Result:
         if ind.source == Source.FORMULA:

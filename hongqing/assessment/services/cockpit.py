@@ -42,10 +42,10 @@ def drill_url(ind, unit: aggregate.Unit, first: dt.date, last: dt.date) -> str:
     return f"{reverse('assessment:drill')}?{query}"
 
 
-def fmt(value: Decimal | None, places: int = 1) -> float | None:
+def fmt(value: Decimal | None, places: int = 1) -> float | int | None:
     if value is None:
         return None
-    return round(float(value), places)
+    return int(round(value)) if places == 0 else round(float(value), places)
 
 
 def places_of(ind) -> int:
@@ -64,12 +64,15 @@ def last_month_with_data(agg, inds, unit, year: int, today: dt.date) -> dt.date:
 
 
 def figures(agg, inds, unit, year: int, today: dt.date) -> tuple[list[dict], dt.date]:
-    """Headline figures: each indicator so far this year, the same months a year earlier, the change."""
+    """Headline figures: each indicator so far this year (to its last month with data), the same
+    months a year earlier, the change."""
     through = last_month_with_data(agg, inds, unit, year, today)
-    run = months(dt.date(year, 1, 1), through)
-    before = [add_months(m, -12) for m in run]
+    end = min(dt.date(year, 12, 1), month_of(today))
     out = []
     for ind in inds:
+        have = [m for m in agg.months_with_data(ind, unit) if m.year == year and m <= end]
+        run = months(dt.date(year, 1, 1), have[-1] if have else end)
+        before = [add_months(m, -12) for m in run]
         now = agg.result(ind, unit, run)
         prior = agg.result(ind, unit, before)
         change = None
@@ -90,6 +93,7 @@ def figures(agg, inds, unit, year: int, today: dt.date) -> tuple[list[dict], dt.
                 "prior": fmt(prior.value, places_of(ind)),
                 "change": None if change is None else round(change, 1),
                 "better": better,
+                "through": month_label(run[-1]),
                 "url": drill_url(ind, unit, run[0], run[-1]),
             }
         )
@@ -218,7 +222,7 @@ def heat(hospital, year: int, today: dt.date) -> dict:
                 {
                     "x": c.month - 1,
                     "y": y,
-                    "v": round(c.done / c.total * 100),
+                    "v": {"done": 3, "due_soon": 2, "open": 1, "overdue": 0}.get(str(c.status), 1),
                     "label": f"{c.done}/{c.total}",
                     "status": c.status,
                     "url": f"{url}&month={c.month}",

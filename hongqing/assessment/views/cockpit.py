@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from hongqing.core.rules import rule_value
+from hongqing.party.models import DutyStatus
 
 from ..services import cockpit
 from .common import chosen_hospital, chosen_year, hospitals_for, manages, year_choices
@@ -36,6 +37,10 @@ def labels() -> dict:
         "lastYear": _("a year earlier"),
         "noData": _("No data yet"),
         "mean": _("mean"),
+        "statusDone": str(DutyStatus.DONE.label),
+        "statusDueSoon": str(DutyStatus.DUE_SOON.label),
+        "statusOpen": str(DutyStatus.OPEN.label),
+        "statusOverdue": str(DutyStatus.OVERDUE.label),
     }
 
 

@@ -87,11 +87,17 @@
     var cells = data.heat.cells.map(function (c) { return { value: [c.x, c.y, c.v], label: c.label, url: c.url }; });
     make("chart-heat", {
       tooltip: { formatter: function (p) { return data.heat.rows[p.data.value[1]] + " " + (p.data.value[0] + 1) + "：" + p.data.label; } },
-      grid: { left: 90, right: 12, top: 8, bottom: 40 },
+      grid: { left: 90, right: 12, top: 8, bottom: 44 },
       xAxis: { type: "category", data: shortMonths(data.months), splitArea: { show: true } },
       yAxis: { type: "category", data: data.heat.rows, inverse: true, axisLabel: { width: 80, overflow: "truncate" } },
-      visualMap: { min: 0, max: 100, orient: "horizontal", left: "center", bottom: 0, itemHeight: 80, calculable: false,
-        inRange: { color: ["#dc3545", "#ffc107", "#198754"] }, text: ["100%", "0"] },
+      visualMap: { type: "piecewise", orient: "horizontal", left: "center", bottom: 0, itemWidth: 14, itemHeight: 10,
+        textStyle: { fontSize: 11 },
+        pieces: [
+          { value: 3, label: L.statusDone, color: "#198754" },
+          { value: 2, label: L.statusDueSoon, color: "#ffc107" },
+          { value: 1, label: L.statusOpen, color: "#ced4da" },
+          { value: 0, label: L.statusOverdue, color: "#dc3545" },
+        ] },
       series: [{ type: "heatmap", data: cells, label: { show: !screen || data.heat.rows.length < 14, formatter: function (p) { return p.data.label; }, fontSize: 10 } }],
       graphic: emptyText(cells),
     });

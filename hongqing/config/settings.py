@@ -201,6 +201,12 @@ SPECTACULAR_SETTINGS = {
         "MembershipStageEnum": "hongqing.people.choices.Stage",
         "AppraisalStageEnum": "hongqing.party.choices.AppraisalStage",
         "RatingEnum": "hongqing.party.choices.Rating",
+        "PointEntryKindEnum": "hongqing.points.choices.EntryKind",
+        "VolunteeringKindEnum": "hongqing.points.choices.VolunteeringKind",
+        "HonorKindEnum": "hongqing.points.choices.HonorKind",
+        "ProposalStatusEnum": "hongqing.points.choices.ProposalStatus",
+        "NominationStatusEnum": "hongqing.points.choices.NominationStatus",
+        "RoundStatusEnum": "hongqing.points.choices.RoundStatus",
     },
 }
 

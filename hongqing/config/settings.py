@@ -114,7 +114,7 @@ AUTH_USER_MODEL = "accounts.User"
 HONGQING_TENANT_MODEL = "organization.Hospital"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "hongqing.accounts.backends.HQModelBackend",  # Django's, the staff record read with the user
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -207,6 +207,12 @@ SPECTACULAR_SETTINGS = {
         "ProposalStatusEnum": "hongqing.points.choices.ProposalStatus",
         "NominationStatusEnum": "hongqing.points.choices.NominationStatus",
         "RoundStatusEnum": "hongqing.points.choices.RoundStatus",
+        "StudyAttendanceStatusEnum": "hongqing.learning.choices.StudyAttendanceStatus",
+        "SelfStudyStatusEnum": "hongqing.learning.choices.SelfStudyStatus",
+        "QuizStatusEnum": "hongqing.learning.choices.QuizStatus",
+        "SessionKindEnum": "hongqing.learning.choices.SessionKind",
+        "SelfStudyKindEnum": "hongqing.learning.choices.SelfStudyKind",
+        "QuestionKindEnum": "hongqing.learning.choices.QuestionKind",
     },
 }
 

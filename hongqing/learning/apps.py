@@ -10,4 +10,6 @@ class LearningConfig(AppConfig):
     def ready(self):
         from hongqing.core import navigation
 
+        from . import panels, rules  # noqa: F401  (the rules; the menu, home figure and panels)
+
         navigation.register_area("learning", _("Learning"), "book", 40)

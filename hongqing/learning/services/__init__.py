@@ -1,0 +1,1 @@
+"""Business events and rules of the learning app (plain functions, atomic, audited)."""

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
 from hongqing.core.rules import rule_value
 from hongqing.core.scoping import VIEW
@@ -36,7 +37,7 @@ def rankings(hospital_id: int | None) -> dict:
 
 
 def current_year(hospital_id: int | None) -> int:
-    return periods.cycle_year(dt.date.today(), hospital_id)
+    return periods.cycle_year(timezone.localdate(), hospital_id)
 
 
 def person_total(user, person, year: int) -> Decimal:

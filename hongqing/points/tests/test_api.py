@@ -539,7 +539,9 @@ def test_closing_a_year_through_the_api(client, world):
     PointProposal.objects.filter(status="pending").update(status="rejected")
     response = post(client, f"{API}years/", {"hospital": world.hospital.pk, "year": YEAR, "note": "考核结束"})
     assert response.status_code == 201, response.content
-    response = post(client, f"{API}years/", {"hospital": world.hospital.pk, "year": dt.date.today().year})
+    response = post(
+        client, f"{API}years/", {"hospital": world.hospital.pk, "year": timezone.localdate().year}
+    )
     assert response.status_code == 400
     client.force_login(world.secretary_a)
     assert post(client, f"{API}years/", {"hospital": world.hospital.pk, "year": YEAR - 1}).status_code in (

@@ -281,6 +281,7 @@ def run(args) -> dict:
     n = args.requests
     results = {
         "minimal": measure(member, "/bench/minimal/", n),
+        "layout": measure(member, "/notifications/", n),
         "my points": measure(member, f"/points/?year={year}", n),
         "mine API": measure(member, f"/api/points/mine/?year={year}", n),
         "branch": measure(secretary, f"/points/branches/{data['branch'].pk}/?year={year}", n),
@@ -337,7 +338,9 @@ def print_result(r: dict) -> None:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database-url", default=None, help="default: bench/out/points.sqlite3")
+    parser.add_argument(
+        "--database-url", default=None, help="default: $DATABASE_URL when it names a server, else bench/out/points.sqlite3"
+    )
     parser.add_argument("--hospitals", type=int, default=50)
     parser.add_argument("--branches", type=int, default=15)
     parser.add_argument("--members", type=int, default=30000)
@@ -347,7 +350,8 @@ def main(argv=None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
-    args.database_url = scale_url(args.database_url, SCALE) if args.database_url else default_url(SCALE)
+    base = args.database_url or os.environ.get("DATABASE_URL", "")
+    args.database_url = scale_url(base, SCALE) if base.startswith(("postgres", "sqlite")) else default_url(SCALE)
     result = run(args)
     print_result(result)
     if args.json:

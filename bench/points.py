@@ -18,10 +18,10 @@ Then, in this process:
   regional reader — every member's total of the year and each branch's members, total and average;
 - ``plain SQL``: the same figures by two plain aggregates (members' totals ``GROUP BY person``, and
   branch totals through the membership), fetched; the ratio service ÷ SQL (target ≤ 1.5), best of
-  ``--repeat`` runs each;
+  ``--repeat`` runs each; and the members' ``GROUP BY`` alone (the cheapest possible read);
 - through Django's test client with DEBUG off (the whole middleware stack, templates, no network),
   each page ``--requests`` times after 3 warm-up requests: ``minimal`` (/bench/minimal/, the baseline),
-  ``my points`` (a member with ``--lines`` lines in the year), ``branch`` (a branch's members and their
+  ``layout`` (the empty notifications page: what any page on base.html costs), ``my points`` (a member with ``--lines`` lines in the year), ``branch`` (a branch's members and their
   totals, as its secretary), ``mine API`` (/api/points/mine/): median and p90 ms, the ratio to the
   baseline (target ≤ 3 for "my points"), median CPU ms, queries and bytes.
 """
@@ -143,7 +143,7 @@ def build(hospitals: int, branches: int, members: int, lines: int, year: int) ->
         day = (
             "date(%s, '+' || ((g.n * 7 + p.id) %% 365) || ' days')"
             if sqlite
-            else "make_date(%s, 1, 1) + ((g.n * 7 + p.id) %% 365)"
+            else "make_date(%s, 1, 1) + ((g.n * 7 + p.id) %% 365)::int"
         )
         now = "datetime('now')" if sqlite else "now()"
         sql = f"""
@@ -215,6 +215,16 @@ def sql_totals(year):
     return people, branches
 
 
+def sql_member_totals(year):
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT person_id, SUM(amount) FROM points_pointentry WHERE year = %s GROUP BY person_id", [year]
+        )
+        return cur.fetchall()
+
+
 def measure(client, path: str, n: int) -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -272,6 +282,7 @@ def run(args) -> dict:
     service_totals(region, ids, year)
     service, service_s = best(lambda: service_totals(region, ids, year), args.repeat)
     (people, _branches), sql_s = best(lambda: sql_totals(year), args.repeat)
+    _, sql_members_s = best(lambda: sql_member_totals(year), args.repeat)
     check = {r.organization.pk: r.total for rows in service.values() for r in rows}
     assert len(check) == args.hospitals * args.branches and sum(check.values()) == sum(s for _p, s in people)
 
@@ -302,6 +313,7 @@ def run(args) -> dict:
         "build_s": round(build_s, 1),
         "service_s": round(service_s, 3),
         "sql_s": round(sql_s, 3),
+        "sql_members_s": round(sql_members_s, 3),
         "totals_ratio": round(service_s / sql_s, 2) if sql_s else None,
         "requests": n,
         "results": results,
@@ -319,7 +331,8 @@ def print_result(r: dict) -> None:
     verdict = "within" if r["totals_ratio"] is not None and r["totals_ratio"] <= TARGET_TOTALS else "ABOVE"
     print(
         f"every member's total and the branch totals: service {r['service_s']} s, plain SQL {r['sql_s']} s: "
-        f"×{r['totals_ratio']} ({verdict} the target of {TARGET_TOTALS})"
+        f"×{r['totals_ratio']} ({verdict} the target of {TARGET_TOTALS}); the members' GROUP BY alone "
+        f"{r['sql_members_s']} s (×{round(r['service_s'] / r['sql_members_s'], 2) if r['sql_members_s'] else '—'})"
     )
     print(
         f"{'page':<12}{'median ms':>11}{'p90 ms':>9}{'× minimal':>11}{'cpu ms':>9}{'cpu ×min':>10}{'queries':>9}{'bytes':>9}"
@@ -339,7 +352,9 @@ def print_result(r: dict) -> None:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "--database-url", default=None, help="default: $DATABASE_URL when it names a server, else bench/out/points.sqlite3"
+        "--database-url",
+        default=None,
+        help="default: $DATABASE_URL when it names a server, else bench/out/points.sqlite3",
     )
     parser.add_argument("--hospitals", type=int, default=50)
     parser.add_argument("--branches", type=int, default=15)
@@ -351,7 +366,9 @@ def main(argv=None) -> int:
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
     base = args.database_url or os.environ.get("DATABASE_URL", "")
-    args.database_url = scale_url(base, SCALE) if base.startswith(("postgres", "sqlite")) else default_url(SCALE)
+    args.database_url = (
+        scale_url(base, SCALE) if base.startswith(("postgres", "sqlite")) else default_url(SCALE)
+    )
     result = run(args)
     print_result(result)
     if args.json:

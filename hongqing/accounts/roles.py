@@ -36,6 +36,7 @@ def grants_for_user(user) -> list[Grant]:
 
     grants: list[Grant] = []
     assignments = list(user.role_assignments.select_related("organization").all())
+    user._hq_roles = {a.role for a in assignments}  # user_roles() need not ask again
     person_id = _person_id(user)
     for a in assignments:
         role = a.role

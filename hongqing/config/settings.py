@@ -114,7 +114,7 @@ AUTH_USER_MODEL = "accounts.User"
 HONGQING_TENANT_MODEL = "organization.Hospital"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "hongqing.accounts.backends.HQModelBackend",  # Django's, the staff record read with the user
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

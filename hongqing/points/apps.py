@@ -10,4 +10,12 @@ class PointsConfig(AppConfig):
     def ready(self):
         from hongqing.core import navigation
 
+        from . import (  # noqa: F401  (record types, rules, menu, panels)
+            builtin_triggers,
+            panels,
+            rules,
+            signals,
+        )
+
+        signals.connect()  # the ledger follows meetings, memberships, volunteering, honours, proposals
         navigation.register_area("points", _("Points and honours"), "award", 50)

@@ -1,0 +1,1 @@
+"""The points pages, one module per area: the ledger, the catalogue, proposals, volunteering, honours."""

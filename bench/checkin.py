@@ -7,7 +7,8 @@
 Builds its own data in a fresh database (the PostgreSQL database ``hongqing_bench_checkin`` on the
 server of ``--database-url`` or ``DATABASE_URL``, dropped and created again; else
 bench/out/checkin.sqlite3): a hospital, its committee and one branch of ``--members`` members, each
-with an account, and a night school of the branch happening now. Each member's browser session is
+with an account, the branch's duty list of the year (each check-in re-evaluates its study-hours duty)
+and a night school of the branch happening now. Each member's browser session is
 created in the database beforehand (the burst measures checking in, not logging in: a login is
 PBKDF2's time).
 
@@ -145,11 +146,15 @@ def build(members: int) -> dict:
             end=now + dt.timedelta(hours=2),
             hours=2,
         )
+        # The branch's duty list of the year: each check-in re-evaluates its study-hours duty, as in use.
+        from hongqing.party.services.duties import sync_obligations
+
+        sync_obligations([branch], now.year)
         cookies = {}
         for u in users:
             s = SessionStore()
             s[SESSION_KEY] = str(u.pk)
-            s[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+            s[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]  # the model backend
             s[HASH_SESSION_KEY] = u.get_session_auth_hash()
             s["_hq_last_seen"] = int(time.time())
             s.create()

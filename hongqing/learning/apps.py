@@ -17,3 +17,7 @@ class LearningConfig(AppConfig):
         )
 
         navigation.register_area("learning", _("Learning"), "book", 40)
+
+        from . import duty
+
+        duty.connect()  # the study-hours duty: its satisfier, and the signals that keep it right

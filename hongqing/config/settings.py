@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "hongqing.core.middleware.RequestIdMiddleware",
+    "hongqing.core.middleware.RuleCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "hongqing.core.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",

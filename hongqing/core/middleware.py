@@ -31,6 +31,19 @@ class RequestIdMiddleware:
         return response
 
 
+class RuleCacheMiddleware:
+    """Each rule read once per request (core.rules.cached_rules)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from .rules import cached_rules
+
+        with cached_rules():
+            return self.get_response(request)
+
+
 class IdleTimeoutMiddleware:
     """Log a session out after SESSION_IDLE_SECONDS without a request."""
 

@@ -7,8 +7,11 @@ hospital on a date: the hospital's own override if any, else the global row.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Callable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django.db.models import Q
@@ -64,11 +67,44 @@ def ensure_defaults(**kwargs) -> None:
     )
 
 
+# Within one request the rules do not change (a rule saved clears this): a page's panels asked ten
+# rules, a query each. Cached, the first question about a hospital reads all of its rules (and the
+# global ones) at once — a few dozen rows — and the others are answered from them.
+_request_cache: ContextVar[dict | None] = ContextVar("hongqing_rule_cache", default=None)
+
+
+@contextmanager
+def cached_rules():
+    """Answer rule_value() from one read per hospital until the block ends (RuleCacheMiddleware)."""
+    token = _request_cache.set({})
+    try:
+        yield
+    finally:
+        _request_cache.reset(token)
+
+
+def forget_cached_rules(**kwargs) -> None:
+    cache = _request_cache.get()
+    if cache is not None:
+        cache.clear()
+
+
 def rule_value(key: str, hospital_id: int | None = None, on: dt.date | None = None):
     """The value of rule ``key`` in force for a hospital on a date."""
+    on = on or dt.date.today()
+    cache = _request_cache.get()
+    if cache is None:
+        return _rule_value(key, hospital_id, on)
+    book = cache.get(hospital_id)
+    if book is None:
+        book = cache[hospital_id] = RuleBook("", [hospital_id] if hospital_id is not None else [])
+    value = book.value(key, hospital_id, on)
+    return copy.deepcopy(value) if isinstance(value, dict | list) else value
+
+
+def _rule_value(key: str, hospital_id: int | None, on: dt.date):
     from .models import Rule
 
-    on = on or dt.date.today()
     rows = list(
         Rule.objects.filter(key=key, effective_from__lte=on)
         .filter(models_q_hospital(hospital_id))

@@ -10,6 +10,14 @@ class LearningConfig(AppConfig):
     def ready(self):
         from hongqing.core import navigation
 
-        from . import panels, rules  # noqa: F401  (the rules; the menu, home figure and panels)
+        from . import (  # noqa: F401  (the rules; the demo builder; the menu, home figure and panels)
+            demo,
+            panels,
+            rules,
+        )
 
         navigation.register_area("learning", _("Learning"), "book", 40)
+
+        from . import duty
+
+        duty.connect()  # the study-hours duty: its satisfier, and the signals that keep it right

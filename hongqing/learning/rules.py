@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from hongqing.core.rules import RuleDefault, declare
+from hongqing.party.rules import duty, duty_default
 
 EDU_REG = "《中国共产党党员教育管理工作条例》2019"
 
@@ -72,5 +73,13 @@ declare(
         "product default",
         "-",
         _("The most hours one study session (or one self-study record) may credit"),
+    ),
+    # The study-hours duty (党务清单): satisfied by the members' hours (``learning.duty``).
+    duty_default(
+        "duty.study_hours",
+        duty(["branch"], "year", ["study_hours"], remind=20),
+        EDU_REG + " 第十五条",
+        "M",
+        _("Members' study hours: every member of the branch reaches their yearly hours"),
     ),
 )

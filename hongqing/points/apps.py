@@ -10,8 +10,9 @@ class PointsConfig(AppConfig):
     def ready(self):
         from hongqing.core import navigation
 
-        from . import (  # noqa: F401  (record types, rules, menu, panels)
+        from . import (  # noqa: F401  (record types, rules, menu, panels, demo)
             builtin_triggers,
+            demo,
             panels,
             rules,
             signals,

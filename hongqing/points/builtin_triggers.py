@@ -7,6 +7,7 @@ Each is a ``triggers.Trigger``; ``signals.connect`` follows their saves, deletio
 from __future__ import annotations
 
 from django.apps import apps
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hongqing.party.choices import AttendanceStatus, MeetingKind, MeetingStatus
@@ -176,3 +177,55 @@ def learning_model(name: str):
         return True
 
     return check
+
+
+# Study and quizzes (the learning app): its rows are saved one by one, so the normal signals suffice.
+def _session_kinds():
+    from hongqing.learning.choices import SessionKind
+
+    return SessionKind.choices
+
+
+def _attendances_of_session(session):
+    return session.attendances.values_list("pk", flat=True)
+
+
+def _submitted_on(attempt):
+    return attempt.submitted_at and timezone.localtime(attempt.submitted_at).date()
+
+
+register(
+    Trigger(
+        key="study_attendance",
+        label=_("Study session"),
+        model="learning.StudyAttendance",
+        date=lambda a: timezone.localtime(a.session.start).date(),
+        counts=lambda a: a.counts,
+        select_related=("session",),
+        record=lambda a: a.session,
+        kind=lambda a: a.session.kind,
+        kinds=_session_kinds,
+        addition=True,
+        watch=(
+            Watch("learning.StudyAttendance", lambda a: [a.pk]),
+            Watch("learning.StudySession", _attendances_of_session, on_delete=False),
+        ),
+        description=_("A study session attended (present, or made up later)"),
+        available=learning_model("StudyAttendance"),
+        order=30,
+    ),
+    Trigger(
+        key="quiz_attempt",
+        label=_("Quiz"),
+        model="learning.QuizAttempt",
+        date=_submitted_on,
+        counts=lambda q: q.is_submitted,
+        select_related=("quiz",),
+        score=lambda q: q.percent,
+        addition=True,
+        watch=(Watch("learning.QuizAttempt", lambda q: [q.pk]),),
+        description=_("A submitted quiz attempt (a rule may ask for a minimum score, out of 100)"),
+        available=learning_model("QuizAttempt"),
+        order=35,
+    ),
+)

@@ -42,6 +42,7 @@ class SubtreeFilter(django_filters.ModelChoiceFilter):
 
     def __init__(self, *args, path: str, **kwargs):
         self.path_lookup = path
+        kwargs.setdefault("field_name", path.removesuffix("__path"))  # the relation (for the schema's type)
         super().__init__(*args, **kwargs)
 
     def filter(self, qs, value):

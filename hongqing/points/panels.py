@@ -3,14 +3,15 @@ open selection, a member's points), and panels on the person and organisation pa
 
 from __future__ import annotations
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from hongqing.core import home, navigation
+from hongqing.core import navigation
 from hongqing.core.panels import register_panel
 from hongqing.core.scoping import VIEW, has_permission
 from hongqing.organization.choices import OrgKind
+from hongqing.organization.models import Hospital
 
 from . import access
 from .choices import NominationStatus, ProposalStatus, RoundStatus
@@ -95,33 +96,51 @@ def _office_tasks(request, **kwargs):
     return {"proposals": first, "count": count, "endorsed": endorsed}
 
 
-def _branch_tasks(request, **kwargs):
-    """A secretary: the open selection rounds of their hospital to nominate in."""
+def _home(request) -> dict:
+    """What the home page shows of points, in one query for the whole page (it has a budget):
+    the user's own total of the year and, for a branch's secretary, the open selection round."""
+    cached = getattr(request, "_points_home", None)
+    if cached is not None:
+        return cached
     user = request.user
-    if access.office_hospitals(user) or not access.manages(user, "change"):
+    person = access.own_person(user) if access.has_own(user) else None
+    nominates = not access.office_hospitals(user) and access.manages(user, "change")
+    out: dict = {}
+    if person is not None or nominates:
+        year = periods.cycle_year(timezone.localdate(), person.hospital_id if person else None)
+        rounds = HonorRound.objects.restrict(user, VIEW).filter(status=RoundStatus.OPEN).order_by("start")
+        # The user's own lines, which their own-record grant always reaches: read without resolving
+        # their other grants (a secretary's branch).
+        mine = PointEntry.objects.filter(person=person, year=year).order_by().values("person")
+        anchor = Hospital.objects.filter(pk=person.hospital_id) if person else Hospital.objects.all()[:1]
+        row = (
+            anchor.annotate(
+                total=Subquery(mine.annotate(s=Sum("amount")).values("s")),
+                lines=Subquery(mine.annotate(n=Count("pk")).values("n")),
+                round_id=Subquery(rounds.values("pk")[:1]),
+                rounds=Subquery(rounds.order_by().values("status").annotate(n=Count("pk")).values("n")),
+            )
+            .values("total", "lines", "round_id", "rounds")
+            .first()
+        ) or {}
+        out = {"year": year, **row, "person": person, "nominates": nominates}
+    request._points_home = out
+    return out
+
+
+def _branch_tasks(request, **kwargs):
+    """A secretary: the open selection round of their hospital to nominate in."""
+    home = _home(request)
+    if not home.get("nominates") or not home.get("round_id"):
         return None
-    rounds = list(
-        HonorRound.objects.restrict(user, VIEW).filter(status=RoundStatus.OPEN).order_by("start")[:3]
-    )
-    return {"rounds": rounds} if rounds else None
+    return {"round": HonorRound(pk=home["round_id"]), "rounds": home["rounds"]}
 
 
 def _my_points(request, **kwargs):
-    user = request.user
-    if not access.has_own(user):
+    home = _home(request)
+    if home.get("person") is None or not home.get("lines"):
         return None
-    person = access.own_person(user)
-    if person is None:
-        return None
-    year = periods.cycle_year(timezone.localdate(), person.hospital_id)
-    agg = (
-        PointEntry.objects.restrict(user, VIEW)
-        .filter(person=person, year=year)
-        .aggregate(s=Sum("amount"), n=Count("pk"))
-    )
-    if not agg["n"]:
-        return None
-    return {"year": year, "total": agg["s"] or ZERO, "lines": agg["n"]}
+    return {"year": home["year"], "total": home["total"] or ZERO, "lines": home["lines"]}
 
 
 def _load_catalogue(request, **kwargs):
@@ -194,14 +213,4 @@ navigation.register(
     navigation.MenuItem(
         "points", _("Points years"), "points:years", "calendar-check", visible=access.is_office, order=90
     ),
-)
-home.register_count(
-    home.HomeCount(
-        _("Points proposals waiting"),
-        PointProposal,
-        "points:pointproposal_list",
-        lambda qs: qs.filter(status=ProposalStatus.PENDING),
-        "status=pending",
-        order=50,
-    )
 )

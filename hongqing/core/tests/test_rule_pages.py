@@ -86,3 +86,25 @@ def test_regional_reader_cannot_override(client, world):
     client.force_login(world.inspector)
     assert client.get("/rules/").status_code == 200
     assert client.get("/rules/override/").status_code == 403
+
+
+def test_a_request_reads_each_rule_once_and_sees_a_rule_it_saved(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from hongqing.core.models import Rule
+    from hongqing.core.rules import cached_rules, rule_value
+
+    key = "dues.cap_warning"
+    with cached_rules():
+        with CaptureQueriesContext(connection) as ctx:
+            first = rule_value(key, world.hospital.pk)
+            assert rule_value(key, world.hospital.pk) == first
+        assert len(ctx.captured_queries) == 1
+        Rule.objects.create(key=key, hospital_id=world.hospital.pk, value=800, effective_from="2001-01-01")
+        assert rule_value(key, world.hospital.pk) == 800
+    items = rule_value("dues.included_items")
+    items.append("x")  # a caller changing its copy changes nothing for the next one
+    with cached_rules():
+        rule_value("dues.included_items").append("y")
+        assert "y" not in rule_value("dues.included_items")

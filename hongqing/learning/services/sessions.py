@@ -343,7 +343,12 @@ def code_for(session, now=None, book: RuleBook | None = None) -> str:
     hospital_id = session.organization.hospital_id
     book = book or rules(hospital_id)
     period = book.value("learning.checkin_code_seconds", hospital_id)
-    return signing.Signer(salt=CODE_SALT).sign(f"{session.pk}.{_step(now, period)}")
+    return sign_code(session.pk, _step(now, period))
+
+
+def sign_code(session_id: int, step: int) -> str:
+    """The signed code of a session for one step (no database: the screen's code, computed)."""
+    return signing.Signer(salt=CODE_SALT).sign(f"{session_id}.{step}")
 
 
 def code_seconds_left(session, now=None, book: RuleBook | None = None) -> int:
@@ -477,21 +482,30 @@ def check_in(ticket: str, *, person, actor, request=None, now=None):
     from ..models import CheckIn, StudyAttendance, StudySession
 
     now = now or timezone.now()
-    data = read_ticket(ticket, person)
+    book = rules(person.hospital_id if person is not None else None)
+    data = read_ticket(ticket, person, book)
     session = StudySession.objects.select_related("organization", "batch_of").filter(pk=data["s"]).first()
     if session is None:
         raise CheckInRefused(
             "forged", _("This check-in code is not valid: scan the code on the organiser's screen.")
         )
-    book = rules(session.organization.hospital_id)
+    if session.organization.hospital_id != person.hospital_id:
+        book = rules(session.organization.hospital_id)
     if not checkin_window(session, book).contains(now):
         raise CheckInRefused("window", _("Check-in for this session is closed."))
     check_person(session, person)
     try:
         with transaction.atomic():
-            proof = CheckIn.objects.create(
+            att = StudyAttendance.objects.filter(session=session, person=person).first()
+            if att is None:
+                att = StudyAttendance(session=session, person=person, hours=session.hours, created_by=actor)
+            att.status, att.via, att.reason = StudyAttendanceStatus.PRESENT, RecordedVia.CHECKIN, ""
+            att.makeup_on, att.makeup_note = None, ""
+            att.save()
+            CheckIn.objects.create(
                 session=session,
                 person=person,
+                attendance=att,
                 at=now,
                 code_step=data["k"],
                 nonce=data["n"],
@@ -499,14 +513,6 @@ def check_in(ticket: str, *, person, actor, request=None, now=None):
                 user_agent=(request.headers.get("User-Agent", "") if request is not None else "")[:200],
                 created_by=actor,
             )
-            att = StudyAttendance.objects.filter(session=session, person=person).first()
-            if att is None:
-                att = StudyAttendance(session=session, person=person, hours=session.hours, created_by=actor)
-            att.status, att.via, att.reason = StudyAttendanceStatus.PRESENT, RecordedVia.CHECKIN, ""
-            att.makeup_on, att.makeup_note = None, ""
-            att.save()
-            proof.attendance = att
-            proof.save(update_fields=["attendance", "updated"])
     except IntegrityError:  # the same confirmation, or the same person, at the same moment
         raise CheckInRefused("already", _("You have already checked in to this session.")) from None
     log_event("study_checkin", actor=actor, obj=session, request=request, data={"person": person.pk})

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch
 from django.utils.translation import gettext_lazy as _
 
 from hongqing.core.models import HQModel, ScopedQuerySet
@@ -150,11 +150,15 @@ class PointEntry(HQModel):
 
     def record_url(self) -> str:
         """The page of the record behind the line (the meeting, the activity, the proposal…), by convention."""
+        from hongqing.core.urls_helpers import pk_url
+
         model = ContentType.objects.get_for_id(self.record_type_id).model_class()
         if model is None or not hasattr(model, "url_name"):
             return ""
         try:
-            return reverse(model.url_name("detail"), kwargs={"pk": self.record_id})
+            return pk_url(
+                model.url_name("detail"), self.record_id
+            )  # resolved once per model (pages of lines)
         except NoReverseMatch:
             return ""
 

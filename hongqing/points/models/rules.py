@@ -60,7 +60,7 @@ class PointRule(HQModel):
         decimal_places=1,
         null=True,
         blank=True,
-        help_text=_("For a quiz: only an attempt with at least this score"),
+        help_text=_("For a quiz: only an attempt with at least this score (out of 100)"),
     )
     active_from = models.DateField(_("effective from"))
     active_to = models.DateField(_("effective until"), null=True, blank=True)

@@ -484,6 +484,7 @@ def _sync(trigger_keys, pks, *, years=None, actor=None) -> list[PointEntry]:
         book.keep_floor()
     session.flush()
     # 3. Award what is missing.
+    labels: dict = {}
     for k, (person_id, h, day, requested, quantity, new_ok, t, row) in sorted(
         wanted.items(), key=lambda kv: (kv[1][2], kv[0])
     ):
@@ -493,11 +494,14 @@ def _sync(trigger_keys, pks, *, years=None, actor=None) -> list[PointEntry]:
         book = session.book(person_id, year)
         record = t.record_of(row)
         record_ct = ContentType.objects.get_for_model(record)
+        key = (record_ct.pk, record.pk)
+        if key not in labels:  # a meeting's name once for all its attendances
+            labels[key] = _label(t, row, record)
         book.award(
             all_rules[rule_id],
             source=(ct.pk, pk),
             record=(record_ct.pk, record.pk),
-            label=_label(t, row, record),
+            label=labels[key],
             day=day,
             requested=requested,
             quantity=quantity,

@@ -22,7 +22,10 @@ HONOR_PERIODS = (1, 3, 6, 12)
 def start_month(hospital_id: int | None) -> int:
     """The month a hospital's points year starts, as the rule says today (a change re-labels past
     years too: change it only between two cycles)."""
-    value = rule_value("points.cycle_start_month", hospital_id)
+    return valid_month(rule_value("points.cycle_start_month", hospital_id))
+
+
+def valid_month(value) -> int:
     try:
         month = int(value)
     except (TypeError, ValueError):

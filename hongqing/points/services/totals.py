@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
 from hongqing.core.rules import rule_value
 from hongqing.core.scoping import VIEW
@@ -27,16 +28,18 @@ from . import periods
 ZERO = Decimal("0")
 
 
-def rankings(hospital_id: int | None) -> dict:
-    """{"enabled": bool, "scope": "branch" | "hospital"} — off unless the hospital turned them on."""
-    value = rule_value("points.rankings", hospital_id)
+def rankings(hospital_id: int | None, value=None) -> dict:
+    """{"enabled": bool, "scope": "branch" | "hospital"} — off unless the hospital turned them on.
+
+    ``value``: the rule's value when the caller has read it already (a RuleBook)."""
+    value = rule_value("points.rankings", hospital_id) if value is None else value
     if not isinstance(value, dict) or value.get("enabled") is not True:
         return {"enabled": False, "scope": "branch"}
     return {"enabled": True, "scope": "hospital" if value.get("scope") == "hospital" else "branch"}
 
 
 def current_year(hospital_id: int | None) -> int:
-    return periods.cycle_year(dt.date.today(), hospital_id)
+    return periods.cycle_year(timezone.localdate(), hospital_id)
 
 
 def person_total(user, person, year: int) -> Decimal:
@@ -57,6 +60,22 @@ def by_month(user, person, year: int) -> list[tuple[dt.date, Decimal, int]]:
         .annotate(s=Sum("amount"), n=Count("pk", filter=Q(kind="award")))
     )
     found = {(r["m"].date() if isinstance(r["m"], dt.datetime) else r["m"]): (r["s"], r["n"]) for r in rows}
+    out = []
+    for i in range(12):
+        first = dt.date(start.year + (start.month - 1 + i) // 12, (start.month - 1 + i) % 12 + 1, 1)
+        s, n = found.get(first, (ZERO, 0))
+        out.append((first, s, n))
+    return out
+
+
+def months_of(entries, year: int, month: int) -> list[tuple[dt.date, Decimal, int]]:
+    """The same as ``by_month`` from lines already read (the member's page reads them anyway)."""
+    start, _end = periods.bounds(year, month)
+    found: dict = {}
+    for e in entries:
+        key = e.date.replace(day=1)
+        s, n = found.get(key, (ZERO, 0))
+        found[key] = (s + e.amount, n + (1 if e.kind == "award" else 0))
     out = []
     for i in range(12):
         first = dt.date(start.year + (start.month - 1 + i) // 12, (start.month - 1 + i) % 12 + 1, 1)
@@ -188,13 +207,13 @@ def hospital_total(user, hospital_id: int, year: int) -> tuple[Decimal, int]:
     return agg["s"] or ZERO, agg["n"] or 0
 
 
-def rank_of(person, year: int) -> dict | None:
+def rank_of(person, year: int, ranking: dict | None = None) -> dict | None:
     """The member's own place when the hospital turned rankings on: {rank, size, scope}; else None.
 
     Computed over everyone of the scope (the branch, or the hospital) without showing anybody
     else's total: the member sees only their own place.
     """
-    r = rankings(person.hospital_id)
+    r = ranking or rankings(person.hospital_id)
     if not r["enabled"]:
         return None
     try:

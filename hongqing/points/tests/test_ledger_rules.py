@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.utils import timezone
 
 from hongqing.party.choices import AttendanceStatus
 from hongqing.points.choices import CapPeriod, Cut, EntryKind
@@ -157,7 +158,7 @@ def test_a_closed_year_takes_no_new_line_and_keeps_its_lines(world):
 
 def test_closing_a_year_is_refused_before_its_end_and_twice(world):
     with pytest.raises(ValidationError, match="ends on"):
-        ledger.close_year(world.hospital, dt.date.today().year, actor=world.office)
+        ledger.close_year(world.hospital, timezone.localdate().year, actor=world.office)
     ledger.close_year(world.hospital, YEAR, actor=world.office)
     with pytest.raises(ValidationError, match="already closed"):
         ledger.close_year(world.hospital, YEAR, actor=world.office)

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from auditlog.context import disable_auditlog
+from django.utils import timezone
 
 from hongqing.core.testing.records import add_records
 from hongqing.points.choices import DecisionMethod, HonorKind, NominationStatus, ProposalStatus
@@ -280,7 +281,7 @@ def test_the_volunteering_list_shows_the_report_figures(client, world):
 
 # Honours --------------------------------------------------------------------------------------------------
 def test_a_secretary_nominates_and_the_office_approves_from_the_pages(client, world):
-    today = dt.date.today()
+    today = timezone.localdate()
     n, _s, _e = next(p for p in periods.honor_periods(today.year, None) if p[1] <= today <= p[2])
     client.force_login(world.office)
     client.post("/points/rounds/open/", {"hospital": world.hospital.pk, "period": f"{today.year}-{n}"})

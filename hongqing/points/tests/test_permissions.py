@@ -4,10 +4,9 @@ H2, a member's own, the auditor 403, the regional reader reading everything and 
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from auditlog.context import disable_auditlog
+from django.utils import timezone
 
 from hongqing.core.testing.contracts import PageContract
 from hongqing.core.testing.records import add_records
@@ -399,4 +398,4 @@ class TestNominationOfficePages(NominationBranchCase, PageContract):
 
 
 def test_the_year_fixture_is_in_the_past():
-    assert YEAR < dt.date.today().year
+    assert YEAR < timezone.localdate().year

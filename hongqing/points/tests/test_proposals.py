@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from hongqing.points.choices import ProposalStatus
 from hongqing.points.models import ClosedYear, PointProposal
@@ -91,7 +92,7 @@ def test_a_deduction_item_takes_a_negative_amount(world):
     [
         ({"amount": D("0")}, "other than zero"),
         ({"reason": "  "}, "reason"),
-        ({"date": dt.date.today() + dt.timedelta(days=1)}, "future"),
+        ({"date": timezone.localdate() + dt.timedelta(days=1)}, "future"),
     ],
 )
 def test_bad_proposals_are_refused_and_nothing_is_written(world, item, change, message):

@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from hongqing.core.models import Rule
 from hongqing.points.choices import ServedKind, VolunteeringKind
@@ -69,7 +70,7 @@ def test_an_activity_in_the_future_is_refused(world):
         organizer=world.branch_a,
         kind=VolunteeringKind.VOLUNTEER,
         title="x",
-        date=dt.date.today() + dt.timedelta(days=2),
+        date=timezone.localdate() + dt.timedelta(days=2),
         served_unit="某村",
     )
     with pytest.raises(ValidationError, match="future"):

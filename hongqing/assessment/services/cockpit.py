@@ -285,10 +285,27 @@ def build_hospital(hospital, year: int, today: dt.date) -> dict:
 
 
 def branch_payload(branch, year: int, *, user, today: dt.date | None = None) -> dict:
-    """A secretary's cockpit: their branch's scorecard, duties and trends (no other branch's)."""
+    """A secretary's cockpit: their branch's scorecard, duties and trends (no other branch's).
+
+    Read through the user's scope, so cached per user (and data version, day and language)."""
     today = today or timezone.localdate()
     hospital = branch.hospital
     rollups.ensure_fresh([hospital.pk], today=today)
+    version = rollups.versions([hospital.pk]).get(hospital.pk, 0)
+    stamp = hospital.created.timestamp() if hospital.created else 0
+    key = (
+        f"hq:cockpit:branch:{branch.pk}:{stamp}:{user.pk}:{year}:{version}:{today.isoformat()}:"
+        f"{translation.get_language()}"
+    )
+    payload = cache.get(key)
+    if payload is None:
+        payload = build_branch(branch, year, user=user, today=today)
+        cache.set(key, payload, CACHE_SECONDS)
+    return payload
+
+
+def build_branch(branch, year: int, *, user, today: dt.date) -> dict:
+    hospital = branch.hospital
     catalogue, chosen = headline_indicators(hospital)
     unit = aggregate.Unit(aggregate.ORG, branch.pk)
     agg = aggregate.load(

@@ -115,8 +115,11 @@ def _write(items) -> None:
         if refs.get(kind):
             for pk, h in model._base_manager.filter(pk__in=refs[kind]).values_list("pk", path):
                 hospital_of[(kind, pk)] = h
-    for h in refs.get(HOSPITAL, ()):
-        hospital_of[(HOSPITAL, h)] = h
+    # Marks of a transaction that rolled back are written with the next ones: a hospital created in
+    # it does not exist (and its mark would break the next, unrelated commit). Only existing ones.
+    if refs.get(HOSPITAL):
+        for h in Hospital.objects.filter(pk__in=refs[HOSPITAL]).values_list("pk", flat=True):
+            hospital_of[(HOSPITAL, h)] = h
     meeting_month = {}
     if refs.get(MEETING):
         for pk, start in Meeting._base_manager.filter(pk__in=refs[MEETING]).values_list("pk", "start"):

@@ -217,6 +217,7 @@ SPECTACULAR_SETTINGS = {
         "ResponsibilityRoleEnum": "hongqing.assessment.choices.OwnerRole",
         "SchemePeriodEnum": "hongqing.assessment.choices.PeriodKind",
         "ScoringMethodEnum": "hongqing.assessment.choices.Method",
+        "NominationDecisionMethodEnum": "hongqing.points.choices.DecisionMethod",
     },
 }
 

@@ -162,9 +162,9 @@ def business_pages():
         app = namespace.split(":")[0]
         if app in ("accounts", "core") or route.endswith(("schema/", "docs/", "redoc/")):
             continue
-        if route.rstrip("^$/").endswith(("api", "people", "organization", "party")):
+        if getattr(_p, "name", "") == "api-root" or route.rstrip("^$/").endswith("api"):
             continue  # API roots list the endpoints, not data
-        if "/mine/" in route:
+        if "/mine/" in route or getattr(_p, "name", "") == "mine":
             continue  # the user's own records (an admin account has no staff record, so none)
         urls.append("/" + route.replace("^", "").replace("$", "").replace("\\.(?P<format>[a-z0-9]+)/?", ""))
     return sorted(set(urls))

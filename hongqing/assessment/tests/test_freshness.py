@@ -134,3 +134,21 @@ def test_a_hospital_never_computed_is_computed_on_first_read(world):
 def test_a_fresh_hospital_costs_one_query(world, ind, django_assert_num_queries):
     with django_assert_num_queries(1):
         rollups.ensure_fresh([world.hospital.pk])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_hospital_leaves_no_mark_that_breaks_the_next_commit():
+    from hongqing.organization.models import Hospital
+
+    signals.discard_pending()
+    try:
+        with transaction.atomic():
+            gone = Hospital.objects.create(name="回滚的医院", code="rolledback")
+            signals.mark(signals.HOSPITAL, gone.pk, dt.date(2026, 5, 1))
+            raise RuntimeError("roll back")
+    except RuntimeError:
+        pass
+    with transaction.atomic():
+        kept = Hospital.objects.create(name="留下的医院", code="kept")
+        signals.mark(signals.HOSPITAL, kept.pk, dt.date(2026, 5, 1))
+    assert list(RollupState.objects.values_list("hospital_id", flat=True)) == [kept.pk]

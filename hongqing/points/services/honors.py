@@ -232,7 +232,8 @@ def honor_title(rnd, kind: str) -> str:
 def approve(nomination, *, actor, note: str = "") -> Honor:
     """The Party office approves an endorsed nomination: the honour goes on the record."""
     n = (
-        Nomination.objects.select_for_update()
+        # Lock the nomination's own row: PostgreSQL cannot lock the nullable side of the outer joins.
+        Nomination.objects.select_for_update(of=("self",))
         .select_related("round", "person__membership", "candidate_organization")
         .get(pk=nomination.pk)
     )

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# The pytest suite on SQLite and on PostgreSQL at the same time (one core each), then both logs.
+# The pytest suite on SQLite and on PostgreSQL at the same time, then both logs.
+# PostgreSQL's run is the longer (every query a round trip): it goes on PG_WORKERS pytest-xdist workers
+# (default 2, 0 for none) so that both finish at about the same time on two cores.
 # Each run gets its own MEDIA_ROOT so uploaded test files cannot collide. Extra arguments go to pytest.
 # PostgreSQL unavailable (with_postgres.sh exits 125): a failure under CI=true, a loud skip otherwise.
 set -uo pipefail
@@ -12,7 +14,10 @@ trap 'rm -rf "$tmp"' EXIT
 start=$(date +%s)
 env -u DATABASE_URL MEDIA_ROOT="$tmp/media-sqlite" scripts/pytest.sh -q hongqing "$@" >"$tmp/sqlite.log" 2>&1 &
 sqlite_pid=$!
-MEDIA_ROOT="$tmp/media-pg" scripts/with_postgres.sh scripts/pytest.sh -q hongqing "$@" >"$tmp/pg.log" 2>&1 &
+pg_workers=${PG_WORKERS:-2}
+xdist=()
+[[ $pg_workers -gt 0 ]] && xdist=(-n "$pg_workers")
+MEDIA_ROOT="$tmp/media-pg" scripts/with_postgres.sh scripts/pytest.sh -q "${xdist[@]}" hongqing "$@" >"$tmp/pg.log" 2>&1 &
 pg_pid=$!
 wait "$sqlite_pid"; sqlite_rc=$?
 wait "$pg_pid"; pg_rc=$?

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from hongqing.core.querying import id_chunks
 from hongqing.core.rules import RuleBook
 from hongqing.organization.models import PartyOrganization
 from hongqing.people.models import Membership, TermPosition
@@ -57,11 +58,13 @@ def load_satisfactions(org_ids, periods) -> dict:
     tz = timezone.get_current_timezone()
     start = timezone.make_aware(dt.datetime.combine(first, dt.time()), tz)
     end = timezone.make_aware(dt.datetime.combine(last + dt.timedelta(days=1), dt.time()), tz)
-    person_ids = memberships.values("person_id")
+    all_ids = [pid for pid, _path, _h in rows]  # a list, not a subquery: see core.querying
     # Each counting record with the day it counted from: (person, day, hours).
     records = defaultdict(list)
-    for pid, status, when, made_up, hours in (
-        StudyAttendance.objects.filter(
+    attendances = (
+        row
+        for person_ids in id_chunks(all_ids)
+        for row in StudyAttendance.objects.filter(
             person_id__in=person_ids,
             status__in=COUNTING_STATUSES,
             session__start__gte=start,
@@ -69,15 +72,18 @@ def load_satisfactions(org_ids, periods) -> dict:
         )
         .order_by()
         .values_list("person_id", "status", "session__start", "makeup_on", "hours")
-    ):
+    )
+    for pid, status, when, made_up, hours in attendances:
         day = (
             made_up
             if status == StudyAttendanceStatus.MAKEUP and made_up
             else timezone.localtime(when, tz).date()
         )
         records[pid].append((timezone.localtime(when, tz).date(), day, hours))
-    for pid, studied, reviewed, hours in (
-        SelfStudy.objects.filter(
+    self_studies = (
+        row
+        for person_ids in id_chunks(all_ids)
+        for row in SelfStudy.objects.filter(
             person_id__in=person_ids,
             status=SelfStudyStatus.CONFIRMED,
             studied_on__gte=first,
@@ -85,15 +91,18 @@ def load_satisfactions(org_ids, periods) -> dict:
         )
         .order_by()
         .values_list("person_id", "studied_on", "reviewed_at", "hours")
-    ):
+    )
+    for pid, studied, reviewed, hours in self_studies:
         day = max(studied, timezone.localtime(reviewed, tz).date()) if reviewed else studied
         records[pid].append((studied, day, hours))
-    posts = list(
-        TermPosition.objects.filter(person_id__in=person_ids, term__start__lte=last)
+    posts = [
+        row
+        for person_ids in id_chunks(all_ids)
+        for row in TermPosition.objects.filter(person_id__in=person_ids, term__start__lte=last)
         .filter(Q(term__actual_end__isnull=True) | Q(term__actual_end__gte=first))
         .order_by()
         .values_list("person_id", "start", "end", "term__start", "term__actual_end")
-    )
+    ]
     book = RuleBook("learning.required_hours.", {h for _p, _path, h in rows})
     today = timezone.localdate()
     by_path = sorted(((o.path, o.pk) for o in orgs), key=lambda x: -len(x[0]))

@@ -38,6 +38,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from hongqing.core.querying import id_chunks
 from hongqing.core.rules import RuleBook
 from hongqing.people.choices import MEMBER_STAGES, EmploymentStatus
 from hongqing.people.models import Membership, TermPosition
@@ -179,7 +180,7 @@ def with_hours(memberships, year: int, hospital_ids=None):
 
 
 def hours_by_person(person_ids_query, year: int) -> dict[int, tuple[Decimal, Decimal]]:
-    """{person id: (session hours, self-study hours)} for the persons of a subquery: two queries."""
+    """{person id: (session hours, self-study hours)} for the persons of a list or subquery: two queries."""
     out: dict[int, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
     rows = (
         counting_attendances(year)
@@ -272,9 +273,12 @@ def completion(
     rows = list(memberships.values_list("person_id", "organization__path", "organization__hospital_id"))
     hospital_ids = {h for _p, _path, h in rows}
     req = Requirements(year, hospital_ids)
-    person_ids = memberships.values("person_id")
-    got = hours_by_person(person_ids, year)
-    leaders = set(current_posts(req.on).filter(person_id__in=person_ids).values_list("person_id", flat=True))
+    got, leaders = {}, set()
+    for person_ids in id_chunks(pid for pid, _path, _h in rows):  # a list, not a subquery: core.querying
+        got.update(hours_by_person(person_ids, year))
+        leaders.update(
+            current_posts(req.on).filter(person_id__in=person_ids).values_list("person_id", flat=True)
+        )
     by_path = sorted(((o.path, o.pk) for o in organizations), key=lambda x: -len(x[0]))
     for pid, path, hospital_id in rows:
         sessions, own = got.get(pid, (ZERO, ZERO))

@@ -9,12 +9,16 @@ Fixtures: `browser` (session), `page` (desktop 1280x800) and `phone_page` (375x7
 a fresh context with locale zh-CN and time zone Asia/Shanghai. A failing test that used a page
 leaves a screenshot in test-results/.
 `demo` builds the demo hospital (core.demo builders, users with DEMO_PASSWORD) in the test database
-and returns its DemoContext; `log_in(page, username, password)` logs in through the real form.
+and returns its DemoContext — on SQLite built once and copied back for each later test (the builders
+take seconds; a page copy of the database, milliseconds); `log_in(page, username, password)` logs in through the real form.
 Passwords are hashed with MD5 here, as in hongqing/conftest.py (PBKDF2 would cost seconds per user).
 """
 
+import copy
+import dataclasses
 import os
 import re
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -120,12 +124,31 @@ def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+_demo_snapshot: dict = {}  # on SQLite: "db", a copy of the database just after the demo was built; "ctx"
+
+
 @pytest.fixture
 def demo(live_server):
-    """The demo hospital (about half a second), in the live server's database for this test."""
+    """The demo hospital in the live server's database for this test: built by the first test that asks,
+    then (SQLite) the database copied back as it was just after that build, caches emptied."""
+    from django.core.cache import caches
+    from django.db import connection
+
     from hongqing.core import demo as core_demo
 
-    return core_demo.run(core_demo.make_context())
+    if connection.vendor != "sqlite":
+        return core_demo.run(core_demo.make_context())
+    connection.ensure_connection()
+    if "db" not in _demo_snapshot:
+        ctx = core_demo.run(core_demo.make_context())
+        snapshot = sqlite3.connect(":memory:", check_same_thread=False)
+        connection.connection.backup(snapshot)
+        _demo_snapshot.update(db=snapshot, ctx=ctx, data=copy.deepcopy(ctx.data))
+        return ctx
+    _demo_snapshot["db"].backup(connection.connection)
+    for cache in caches.all():
+        cache.clear()
+    return dataclasses.replace(_demo_snapshot["ctx"], data=copy.deepcopy(_demo_snapshot["data"]))
 
 
 @pytest.fixture

@@ -125,9 +125,13 @@ class Requirements:
 
 def members_of(organizations):
     """The memberships a branch's completion counts: probationary and full, not left, groups included."""
-    q = Q()
-    for org in organizations:
-        q |= Q(organization__path__startswith=org.path)
+    # The outermost subtrees only: the same members, and an OR short enough for SQLite (it refuses an
+    # expression deeper than 1,000) when a region's 800 committees and branches are asked at once.
+    q, kept = Q(), []
+    for path in sorted(org.path for org in organizations):
+        if not kept or not path.startswith(kept[-1]):
+            kept.append(path)
+            q |= Q(organization__path__startswith=path)
     return (
         Membership.objects.filter(q, stage__in=MEMBER_STAGES).exclude(person__status=EmploymentStatus.LEFT)
         if organizations

@@ -39,6 +39,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hongqing.core.audit import log_event
+from hongqing.core.querying import id_chunks
 from hongqing.core.rules import rule_value
 from hongqing.people.choices import MEMBER_STAGES
 from hongqing.people.models import Membership
@@ -300,9 +301,15 @@ class _Session:
         PointAccount.objects.bulk_create(
             [PointAccount(person_id=p, year=y) for p, _h, y in keys], ignore_conflicts=True
         )
-        q = Q()
+        # By year, the persons as lists: one Q per (person, year) nests an OR a pair deep, and SQLite
+        # refuses an expression deeper than 1,000 (a hospital's sync of 2,000 members at once).
+        persons_by_year = defaultdict(set)
         for p, _h, y in keys:
-            q |= Q(person_id=p, year=y)
+            persons_by_year[y].add(p)
+        q = Q()
+        for y, persons in persons_by_year.items():
+            for chunk in id_chunks(persons):
+                q |= Q(year=y, person_id__in=chunk)
         list(
             PointAccount.objects.select_for_update().filter(q).order_by("person_id", "year").values_list("pk")
         )

@@ -188,3 +188,33 @@ def test_the_membership_earns_the_base_points_once_a_year(world):
     (line,) = lines(world.person_a, YEAR)
     assert (line.rule, line.date) == (base, dt.date(YEAR, 1, 1))
     assert line.record_url() == world.person_a.membership.get_absolute_url()
+
+
+def test_a_hospital_of_1200_members_is_synced_in_one_call(world):
+    # Once one (person, year) pair a clause: SQLite refused the expression (deeper than 1,000).
+    from hongqing.core.testing.world import _next
+    from hongqing.people.choices import Stage
+    from hongqing.people.models import Membership, Person
+
+    rule(world.hospital, "base", "60")
+    people = Person.objects.bulk_create(
+        Person(
+            hospital=world.hospital,
+            department=world.dept_a,
+            name="党员",
+            staff_no=f"B{_next():05d}",
+            gender="F",
+        )
+        for _ in range(1200)
+    )
+    memberships = Membership.objects.bulk_create(
+        Membership(
+            person=p,
+            organization=world.branch_a,
+            stage=Stage.PROBATIONARY,
+            admission_date=dt.date(YEAR, 1, 5),
+        )
+        for p in people
+    )
+    ledger.sync("base", [m.pk for m in memberships], years=[YEAR])
+    assert PointEntry.objects.filter(person__in=people, year=YEAR).count() == 1200

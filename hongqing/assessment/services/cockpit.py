@@ -231,6 +231,15 @@ def heat(hospital, year: int, today: dt.date) -> dict:
     return {"rows": names, "cells": cells}
 
 
+class Payload(dict):
+    """A cockpit's figures with the cache key they are kept under (what the rendered page body is
+    cached under too: the same data version, day, language and, for a branch, user)."""
+
+    def __init__(self, data: dict, cache_key: str):
+        super().__init__(data)
+        self.cache_key = cache_key
+
+
 def hospital_payload(hospital, year: int, *, today: dt.date | None = None) -> dict:
     """The hospital's cockpit of a year (cached per data version, day and language)."""
     today = today or timezone.localdate()
@@ -245,7 +254,7 @@ def hospital_payload(hospital, year: int, *, today: dt.date | None = None) -> di
     if payload is None:
         payload = build_hospital(hospital, year, today)
         cache.set(key, payload, CACHE_SECONDS)
-    return payload
+    return Payload(payload, key)
 
 
 def headline_indicators(hospital) -> list[Indicator]:
@@ -301,7 +310,7 @@ def branch_payload(branch, year: int, *, user, today: dt.date | None = None) -> 
     if payload is None:
         payload = build_branch(branch, year, user=user, today=today)
         cache.set(key, payload, CACHE_SECONDS)
-    return payload
+    return Payload(payload, key)
 
 
 def build_branch(branch, year: int, *, user, today: dt.date) -> dict:

@@ -14,9 +14,12 @@ Every figure and chart point carries the link of its drill-down page (``drill``)
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -89,7 +92,19 @@ class CockpitView(View):
                 screen_url=f"{reverse('assessment:cockpit_screen')}?branch={branch.pk}&year={year}",
                 cockpit_url=f"{reverse('assessment:cockpit')}?branch={branch.pk}&year={year}",
             )
+        ctx["body"] = body_html(request, ctx)
         return render(request, self.screen_template if self.screen else self.template_name, ctx)
+
+
+def body_html(request, ctx: dict) -> str:
+    """The figures, charts and their data, rendered once per payload (its key names the data version,
+    the day, the language and, for a branch, the user): most of the page's time was this part."""
+    key = f"{ctx['payload'].cache_key}:body:{ctx['mode']}"
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string("assessment/cockpit_body.html", ctx, request)
+        cache.set(key, str(html), cockpit.CACHE_SECONDS)
+    return mark_safe(html)  # noqa: S308  (rendered by the template engine, which escaped it)
 
 
 class CockpitScreenView(CockpitView):

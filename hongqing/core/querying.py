@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from django.db.models import QuerySet
+
 CHUNK = 5000
 
 
@@ -19,3 +21,9 @@ def id_chunks(ids: Iterable[int], size: int = CHUNK) -> Iterator[list[int]]:
     ids = sorted(set(ids))
     for i in range(0, len(ids), size):
         yield ids[i : i + size]
+
+
+def rows_for_ids(queryset: QuerySet, field: str, ids: Iterable[int]) -> Iterator:
+    """The rows of ``queryset`` whose ``field`` is one of ``ids``, a query per slice of ids."""
+    for chunk in id_chunks(ids):
+        yield from queryset.filter(**{f"{field}__in": chunk})

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from hongqing.core.querying import id_chunks
+from hongqing.core.querying import rows_for_ids
 from hongqing.core.rules import RuleBook
 from hongqing.organization.models import PartyOrganization
 from hongqing.people.models import Membership, TermPosition
@@ -61,17 +61,14 @@ def load_satisfactions(org_ids, periods) -> dict:
     all_ids = [pid for pid, _path, _h in rows]  # a list, not a subquery: see core.querying
     # Each counting record with the day it counted from: (person, day, hours).
     records = defaultdict(list)
-    attendances = (
-        row
-        for person_ids in id_chunks(all_ids)
-        for row in StudyAttendance.objects.filter(
-            person_id__in=person_ids,
-            status__in=COUNTING_STATUSES,
-            session__start__gte=start,
-            session__start__lt=end,
+    attendances = rows_for_ids(
+        StudyAttendance.objects.filter(
+            status__in=COUNTING_STATUSES, session__start__gte=start, session__start__lt=end
         )
         .order_by()
-        .values_list("person_id", "status", "session__start", "makeup_on", "hours")
+        .values_list("person_id", "status", "session__start", "makeup_on", "hours"),
+        "person_id",
+        all_ids,
     )
     for pid, status, when, made_up, hours in attendances:
         day = (
@@ -80,29 +77,28 @@ def load_satisfactions(org_ids, periods) -> dict:
             else timezone.localtime(when, tz).date()
         )
         records[pid].append((timezone.localtime(when, tz).date(), day, hours))
-    self_studies = (
-        row
-        for person_ids in id_chunks(all_ids)
-        for row in SelfStudy.objects.filter(
-            person_id__in=person_ids,
-            status=SelfStudyStatus.CONFIRMED,
-            studied_on__gte=first,
-            studied_on__lte=last,
+    self_studies = rows_for_ids(
+        SelfStudy.objects.filter(
+            status=SelfStudyStatus.CONFIRMED, studied_on__gte=first, studied_on__lte=last
         )
         .order_by()
-        .values_list("person_id", "studied_on", "reviewed_at", "hours")
+        .values_list("person_id", "studied_on", "reviewed_at", "hours"),
+        "person_id",
+        all_ids,
     )
     for pid, studied, reviewed, hours in self_studies:
         day = max(studied, timezone.localtime(reviewed, tz).date()) if reviewed else studied
         records[pid].append((studied, day, hours))
-    posts = [
-        row
-        for person_ids in id_chunks(all_ids)
-        for row in TermPosition.objects.filter(person_id__in=person_ids, term__start__lte=last)
-        .filter(Q(term__actual_end__isnull=True) | Q(term__actual_end__gte=first))
-        .order_by()
-        .values_list("person_id", "start", "end", "term__start", "term__actual_end")
-    ]
+    posts = list(
+        rows_for_ids(
+            TermPosition.objects.filter(term__start__lte=last)
+            .filter(Q(term__actual_end__isnull=True) | Q(term__actual_end__gte=first))
+            .order_by()
+            .values_list("person_id", "start", "end", "term__start", "term__actual_end"),
+            "person_id",
+            all_ids,
+        )
+    )
     book = RuleBook("learning.required_hours.", {h for _p, _path, h in rows})
     today = timezone.localdate()
     by_path = sorted(((o.path, o.pk) for o in orgs), key=lambda x: -len(x[0]))

@@ -488,6 +488,26 @@ def test_the_cockpit_is_cached_until_the_data_changes(client, world, cat, django
     assert visits["value"] == 77.0
 
 
+def test_the_cockpits_rendered_figures_follow_a_change_of_the_data(client, world, cat):
+    # The page body is cached with the figures: a change must show in the HTML, not only in the context.
+    import re
+
+    def shown():
+        html = client.get(reverse("assessment:cockpit")).content.decode()
+        card = re.search(r'data-code="op_visits">(.*?)</a>', html, re.S).group(1)
+        return re.search(r'hq-figure-value">([^<]*)<', card).group(1).strip()
+
+    client.force_login(world.office)
+    before = shown()
+    services.write_values(
+        world.hospital,
+        [services.Cell(cat["op_visits"], world.dept_a, month(0), "77")],
+        actor=world.office,
+        source="grid",
+    )
+    assert before != shown() and "77" in shown()
+
+
 def test_the_branch_page_shows_its_latest_scorecard(client, world, cat):
     s = Scheme.objects.create(hospital=world.hospital, name="考核", year=TODAY.year, period="year")
     DualScorecard.objects.create(
